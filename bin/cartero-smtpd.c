@@ -1,0 +1,235 @@
+/* ISC license. */
+/* cartero-smtpd: one SMTP, submission or LMTP session on fd 0/1. */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../sdk/src/log-internal.h"
+#include "smtp-internal.h"
+
+static struct smtp_session session;
+
+static const char *const top_keys[] = {
+	"hostname", "plugin_dir", "user", NULL
+};
+static const char *const smtpd_keys[] = {
+	"filters", "max_message_size", "max_recipients", "timeout", "auth",
+	"auth_requires_tls", "relay", "max_errors", "auth_cleartext_from",
+	NULL
+};
+static const char *const tls_keys[] = { "cert", "key", "priority", NULL };
+static const char *const pop3d_keys[] = { "auth", "timeout", NULL };
+static const char *const store_keys[] = { "store", NULL };
+
+/* Refuses service before the greeting: 421 (RFC 5321 3.1), a log line,
+ * the documented exit code. */
+static void __attribute__((noreturn))
+die_unavailable(int code, const char *what, const char *error)
+{
+	log_event(what, "error=\"%s\"", error);
+	io_write(&session.io, "421 4.3.0 Service temporarily unavailable\r\n",
+	    43);
+	io_flush(&session.io);
+	_exit(code);
+}
+
+static void __attribute__((noreturn))
+die_usage(void)
+{
+	fputs("usage: cartero-smtpd [-c FILE] [--submission] [--lmtp] [--tls]\n",
+	    stderr);
+	_exit(EXIT_USAGE);
+}
+
+/* Drops root for the configured user before the network is read. */
+static int
+drop_privileges(const char *user, const char **error_r)
+{
+	if (user == NULL || geteuid() != 0)
+		return 0;
+	struct passwd *pw = getpwnam(user);
+	if (pw == NULL) {
+		*error_r = "user not found";
+		return -1;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
+	    setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
+		*error_r = strerror(errno);
+		return -1;
+	}
+	return 0;
+}
+
+/* Checks every section against the schema (cartero.conf(5)). */
+static int
+check_schema(const struct conf *c, const char **error_r)
+{
+	for (const struct cartero_conf *sec = c->first; sec; sec = sec->next) {
+		const char *const *keys = NULL;
+		if (*sec->kind == '\0')
+			keys = top_keys;
+		else if (strcmp(sec->kind, "smtpd") == 0 && !*sec->name)
+			keys = smtpd_keys;
+		else if (strcmp(sec->kind, "pop3d") == 0 && !*sec->name)
+			keys = pop3d_keys;
+		else if (strcmp(sec->kind, "tls") == 0 && !*sec->name)
+			keys = tls_keys;
+		else if (strcmp(sec->kind, "plugin") == 0 && *sec->name)
+			continue;	/* checked by the plugin loader */
+		else if ((strcmp(sec->kind, "domain") == 0 && *sec->name) ||
+		    (strcmp(sec->kind, "relay") == 0 && !*sec->name))
+			continue;	/* checked against their store */
+		else {
+			static char buf[600];
+			snprintf(buf, sizeof buf, "%s:%d: unknown section",
+			    c->path, sec->line);
+			*error_r = buf;
+			return -1;
+		}
+		if (conf_check_keys(sec, keys, NULL, error_r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Loads the stores of [domain] and [relay], the filters and auth. */
+static int
+load_plugins(struct smtp_session *s, const char **error_r)
+{
+	const struct conf *c = &s->conf;
+	const struct cartero_conf *smtpd = conf_section(c, "smtpd", "");
+	static char buf[600];
+
+	for (const struct cartero_conf *sec = c->first; sec; sec = sec->next) {
+		if (strcmp(sec->kind, "domain") != 0 &&
+		    strcmp(sec->kind, "relay") != 0)
+			continue;
+		const char *name = conf_get(sec, "store");
+		if (name == NULL) {
+			snprintf(buf, sizeof buf, "%s:%d: no store = in this "
+			    "section", c->path, sec->line);
+			*error_r = buf;
+			return -1;
+		}
+		struct plugin *p = plugin_get(c, name, PLUGIN_STORE,
+		    &session_host, error_r);
+		if (p == NULL || conf_check_keys(sec, store_keys,
+		    p->desc->conf_keys, error_r) < 0)
+			return -1;
+	}
+	const char *list = conf_get(smtpd, "filters");
+	char names[1024];
+	snprintf(names, sizeof names, "%s", list ? list : "");
+	for (char *save, *n = strtok_r(names, " \t,", &save); n;
+	    n = strtok_r(NULL, " \t,", &save)) {
+		if (s->n_filters == SMTP_MAX_FILTERS) {
+			*error_r = "too many filters";
+			return -1;
+		}
+		struct plugin *p = plugin_get(c, n, PLUGIN_FILTER,
+		    &session_host, error_r);
+		if (p == NULL)
+			return -1;
+		s->filters[s->n_filters++] = p;
+	}
+	const char *auth = conf_get(smtpd, "auth");
+	if (auth != NULL && (s->auth = plugin_get(c, auth, PLUGIN_AUTH,
+	    &session_host, error_r)) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+read_config(struct smtp_session *s, const char **error_r)
+{
+	const struct cartero_conf *sec = conf_section(&s->conf, "smtpd", "");
+	struct smtp_config *cfg = &s->cfg;
+	bool relay;
+
+	if (conf_get_uint(sec, "max_message_size", 26214400, 1ULL << 40,
+	    &cfg->max_message_size, error_r) < 0 ||
+	    conf_get_uint(sec, "max_recipients", 100, 1000000,
+	    &cfg->max_recipients, error_r) < 0 ||
+	    conf_get_uint(sec, "timeout", 300, 86400, &cfg->timeout,
+	    error_r) < 0 ||
+	    conf_get_uint(sec, "max_errors", 20, 100000, &cfg->max_errors,
+	    error_r) < 0 ||
+	    conf_get_bool(sec, "relay", false, &relay, error_r) < 0)
+		return -1;
+	if (cfg->max_recipients < 100) {
+		static char buf[600];
+		snprintf(buf, sizeof buf, "%s: max_recipients must be at least "
+		    "100 (RFC 5321 4.5.3.1.8)", conf_where(sec,
+		    "max_recipients"));
+		*error_r = buf;
+		return -1;
+	}
+	cfg->may_relay = relay || getenv("RELAYCLIENT") != NULL;
+	s->cs.hostname = conf_get(s->conf.first, "hostname");
+	if (s->cs.hostname == NULL) {
+		static char host[256];
+		if (gethostname(host, sizeof host - 1) < 0 || !*host)
+			strcpy(host, "localhost");
+		s->cs.hostname = host;
+	}
+	return 0;
+}
+
+static int
+setup(struct smtp_session *s, const char *path, const char **error_r)
+{
+	if (path == NULL)
+		path = getenv("CARTERO_CONF");
+	if (path == NULL)
+		path = "/etc/cartero/cartero.conf";
+	if (conf_load(&s->conf, path, error_r) < 0 ||
+	    check_schema(&s->conf, error_r) < 0 ||
+	    read_config(s, error_r) < 0 ||
+	    drop_privileges(conf_get(s->conf.first, "user"), error_r) < 0)
+		return -1;
+	io_init(&s->io, 0, 1, (int)s->cfg.timeout);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct smtp_session *s = &session;
+	const char *err, *conf_file = NULL;
+
+	signal(SIGPIPE, SIG_IGN);
+	s->cs.sid = log_session_init();
+	s->cs.msg_fd = s->txn.spool.fd = -1;
+	s->cs.protocol = "SMTP";
+	io_init(&s->io, 0, 1, 300);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			conf_file = argv[++i];
+		else if (strcmp(argv[i], "--lmtp") == 0)
+			s->cfg.is_lmtp = true;
+		else if (strcmp(argv[i], "--submission") == 0)
+			s->cfg.is_submission = true;
+		else if (strcmp(argv[i], "--tls") == 0)
+			die_unavailable(EXIT_TEMP, "tls", "TLS is not "
+			    "available in this build");
+		else
+			die_usage();
+	}
+	if (setup(s, conf_file, &err) < 0)
+		die_unavailable(EXIT_USAGE, "config", err);
+	peer_discover(&s->cs.peer, 0);
+	log_event("connect", "ip=%s port=%s mode=%s", s->cs.peer.ip,
+	    s->cs.peer.port[0] ? s->cs.peer.port : "-", s->cfg.is_lmtp
+	    ? "lmtp" : s->cfg.is_submission ? "submission" : "smtp");
+	if (load_plugins(s, &err) < 0)
+		die_unavailable(EXIT_TEMP, "plugin-load", err);
+	smtp_greet(s);
+	smtp_loop(s);
+	plugin_fini_all();
+	return 0;
+}

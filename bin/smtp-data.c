@@ -1,0 +1,403 @@
+/* ISC license. */
+/* DATA and BDAT: spool the message, run the filters, deliver to every store. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "../sdk/src/log-internal.h"
+#include "smtp-internal.h"
+
+/* The fields cartero adds: Return-Path (RFC 5321 4.4, final delivery) and
+ * one Received (4.4: FROM with the EHLO name and the peer's literal, FOR
+ * only with exactly one recipient, numeric zone). */
+static void
+smtp_trace_fields(struct smtp_session *s)
+{
+	struct cartero_session *cs = &s->cs;
+	char buf[2048], date[64], lit[64], forc[300] = "";
+	struct tm tm;
+	time_t now = time(NULL);
+	const char *with;
+
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	if (strcmp(cs->peer.ip, "unknown") == 0)
+		strcpy(lit, "unknown");
+	else
+		snprintf(lit, sizeof lit, "[%s%s]",
+		    cs->peer.is_ipv6 ? "IPv6:" : "", cs->peer.ip);
+	if (cs->n_rcpts == 1)
+		snprintf(forc, sizeof forc, "\r\n\tfor <%s>",
+		    cs->rcpts[0].addr.full);
+	if (s->cfg.is_lmtp)
+		with = s->txn.is_smtputf8 ? "UTF8LMTP" : "LMTP";
+	else if (s->txn.is_smtputf8)
+		with = "UTF8SMTP";
+	else
+		with = s->is_esmtp ? "ESMTP" : "SMTP";
+	int n = snprintf(buf, sizeof buf,
+	    "Return-Path: <%s>\r\n"
+	    "Received: from %s (%s)\r\n"
+	    "\tby %s (cartero) with %s id %s%s;\r\n"
+	    "\t%s\r\n",
+	    cs->sender.full, cs->helo[0] ? cs->helo : "unknown", lit,
+	    cs->hostname, with, cs->queue_id, forc, date);
+	spool_write(&s->txn.spool, buf, (size_t)n < sizeof buf ? (size_t)n
+							       : sizeof buf - 1);
+}
+
+/* Opens the spool and writes the trace fields; -1 after logging. */
+static int
+smtp_spool_begin(struct smtp_session *s)
+{
+	if (spool_open(&s->txn.spool) < 0) {
+		log_event("error", "op=spool-open error=\"%s\"",
+		    strerror(errno));
+		return -1;
+	}
+	snprintf(s->cs.queue_id, sizeof s->cs.queue_id, "%s.%u", s->cs.sid,
+	    ++s->seq);
+	smtp_trace_fields(s);
+	return 0;
+}
+
+/* In LMTP every accepted recipient gets its own reply after the data
+ * (RFC 2033 4.2); in SMTP the message gets one. */
+static void
+smtp_reply_message(struct smtp_session *s, const struct cartero_reply *r,
+    const char *arg)
+{
+	size_t n = s->cfg.is_lmtp ? s->cs.n_rcpts : 1;
+
+	for (size_t i = 0; i < n; i++)
+		smtp_reply(s, r, arg);
+}
+
+static void
+smtp_log_stored(struct smtp_session *s, size_t from, size_t to)
+{
+	char rcpts[1024], q[1100];
+	size_t o = 0;
+
+	rcpts[0] = '\0';
+	for (size_t i = from; i < to && o + 1 < sizeof rcpts; i++) {
+		int k = snprintf(rcpts + o, sizeof rcpts - o, "%s%s",
+		    i > from ? "," : "", s->cs.rcpts[i].addr.full);
+		if (k < 0)
+			break;
+		o += (size_t)k;
+	}
+	log_event("stored", "qid=%s size=%lld nrcpt=%zu rcpts=%s store=%s",
+	    s->cs.queue_id, (long long)s->cs.msg_size, to - from,
+	    log_quote(q, sizeof q, rcpts), s->cs.rcpts[from].store->name);
+}
+
+/* Prepares one recipient's copy; NULL or the reply to give. */
+static const struct cartero_reply *
+smtp_prepare(struct smtp_session *s, struct rcpt *rc,
+    struct cartero_reply *r)
+{
+	const struct cartero_store *st = rc->store->desc->store;
+	struct cartero_delivery d = {
+		.session = &s->cs,
+		.domain = rc->section,
+		.rcpt = &rc->view,
+		.fd = s->cs.msg_fd,
+		.size = s->cs.msg_size,
+		.queue_id = s->cs.queue_id,
+	};
+
+	r->code = 0;
+	if (st->deliver_prepare(rc->store->state, &d, &rc->handle, r) == 0)
+		return NULL;
+	rc->handle = NULL;
+	return r->code / 100 == 5 ? r : &REPLY_TEMP_FAIL;
+}
+
+/* Makes a prepared copy visible; NULL or the reply to give. */
+static const struct cartero_reply *
+smtp_commit(struct smtp_session *s, struct rcpt *rc, struct cartero_reply *r)
+{
+	(void)s;
+	r->code = 0;
+	if (rc->store->desc->store->deliver_commit(rc->store->state,
+	    rc->handle, r) == 0)
+		return NULL;
+	return &REPLY_TEMP_FAIL;
+}
+
+static void
+smtp_release(struct rcpt *rc, bool is_kept)
+{
+	if (rc->handle != NULL)
+		rc->store->desc->store->deliver_end(rc->store->state,
+		    rc->handle, is_kept);
+	rc->handle = NULL;
+}
+
+static void
+smtp_log_failure(const struct rcpt *rc, const char *op,
+    const struct cartero_reply *r)
+{
+	char q[300];
+
+	log_event("store-failed", "rcpt=%s store=%s op=%s code=%d error=%s",
+	    rc->addr.full, rc->store->name, op, r->code,
+	    log_quote(q, sizeof q, r->text ? r->text : "unknown"));
+}
+
+/*
+ * SMTP: all or nothing.  Every copy is prepared (durable, invisible), then
+ * every copy is committed; any failure undoes the copies already made and
+ * the client hears one failure, so it keeps the message and retries.
+ */
+static void
+smtp_deliver_all(struct smtp_session *s)
+{
+	struct cartero_session *cs = &s->cs;
+	const struct cartero_reply *fail = NULL;
+	struct cartero_reply r;
+
+	for (size_t i = 0; i < cs->n_rcpts && fail == NULL; i++)
+		if ((fail = smtp_prepare(s, &cs->rcpts[i], &r)) != NULL)
+			smtp_log_failure(&cs->rcpts[i], "prepare", &r);
+	for (size_t i = 0; i < cs->n_rcpts && fail == NULL; i++)
+		if ((fail = smtp_commit(s, &cs->rcpts[i], &r)) != NULL)
+			smtp_log_failure(&cs->rcpts[i], "commit", &r);
+	for (size_t i = 0; i < cs->n_rcpts; i++)
+		smtp_release(&cs->rcpts[i], fail == NULL);
+	if (fail != NULL) {
+		smtp_reply(s, fail, NULL);
+		return;
+	}
+	s->n_messages++;
+	s->n_rcpts_total += (unsigned)cs->n_rcpts;
+	smtp_log_stored(s, 0, cs->n_rcpts);
+	smtp_reply(s, &REPLY_QUEUED, cs->queue_id);
+}
+
+/* LMTP: each recipient stands alone and gets its own reply. */
+static void
+smtp_deliver_each(struct smtp_session *s)
+{
+	struct cartero_session *cs = &s->cs;
+	struct cartero_reply r;
+	bool is_any = false;
+
+	for (size_t i = 0; i < cs->n_rcpts; i++) {
+		struct rcpt *rc = &cs->rcpts[i];
+		const struct cartero_reply *fail = smtp_prepare(s, rc, &r);
+		if (fail == NULL)
+			fail = smtp_commit(s, rc, &r);
+		else
+			smtp_log_failure(rc, "prepare", &r);
+		smtp_release(rc, fail == NULL);
+		if (fail != NULL) {
+			smtp_reply(s, fail, rc->addr.full);
+			continue;
+		}
+		smtp_log_stored(s, i, i + 1);
+		s->n_rcpts_total++;
+		is_any = true;
+		smtp_reply(s, &REPLY_DELIVERED, cs->queue_id);
+	}
+	if (is_any)
+		s->n_messages++;
+}
+
+/* The whole message is in: check it, filter it, store it, answer. */
+static void
+smtp_message_end(struct smtp_session *s)
+{
+	struct smtp_txn *t = &s->txn;
+	struct cartero_reply r;
+
+	s->cmd = t->spool.fd >= 0 && s->state == SMTP_BDAT ? "BDAT" : "DATA";
+	if (t->is_too_big)
+		smtp_reply_message(s, &REPLY_TOO_BIG, NULL);
+	else if (t->has_bare_eol)
+		smtp_reply_message(s, &REPLY_BARE_EOL_DATA, NULL);
+	else if (spool_flush(&t->spool) < 0) {
+		log_event("error", "op=spool-write error=\"%s\"",
+		    strerror(errno));
+		smtp_reply_message(s, &REPLY_TEMP_FAIL, NULL);
+	} else {
+		s->cs.msg_fd = t->spool.fd;
+		s->cs.msg_size = t->spool.size;
+		if (filter_run(s, HOOK_DATA, NULL, &r) > CARTERO_ACCEPT)
+			smtp_reply_message(s, &r, NULL);
+		else if (s->cfg.is_lmtp)
+			smtp_deliver_each(s);
+		else
+			smtp_deliver_all(s);
+	}
+	smtp_txn_reset(s);
+}
+
+/* Counts client octets against max_message_size; writes while under. */
+static void
+smtp_take(struct smtp_session *s, const char *p, size_t n)
+{
+	struct smtp_txn *t = &s->txn;
+
+	t->data_size += n;
+	if (t->data_size > s->cfg.max_message_size)
+		t->is_too_big = true;
+	if (!t->is_too_big)
+		spool_write(&t->spool, p, n);
+}
+
+/* Ends the session when the client went away or fell silent mid-data. */
+static void
+smtp_data_lost(struct smtp_session *s, ssize_t r)
+{
+	if (r == 0)
+		s->why = "eof";
+	else if (errno == ETIMEDOUT) {
+		smtp_reply(s, &REPLY_TIMEOUT, NULL);
+		s->why = "timeout";
+	} else
+		s->why = "read-error";
+	smtp_enter(s, SMTP_QUIT);
+}
+
+void
+smtp_data(struct smtp_session *s)
+{
+	struct dot d = DOT_ZERO;
+	char out[CARTERO_IO_INSIZE + 2];
+	bool is_done = false;
+
+	if (smtp_spool_begin(s) < 0) {
+		smtp_reply(s, &REPLY_TEMP_FAIL, NULL);
+		return;
+	}
+	smtp_reply(s, &REPLY_DATA_GO, NULL);
+	io_deadline_set(&s->io, (int)s->cfg.timeout);
+	while (!is_done) {
+		struct io *io = &s->io;
+		if (io_buffered(io) == 0) {
+			ssize_t r = io_fill(io);
+			if (r <= 0) {
+				smtp_data_lost(s, r);
+				return;
+			}
+			/* A deadline per line, not per read: a client that
+			 * trickles bytes without ending lines is cut off. */
+			if (memchr(io->in + io->in_len - r, '\n', (size_t)r))
+				io_deadline_set(io, (int)s->cfg.timeout);
+		}
+		size_t olen;
+		size_t used = dot_decode(&d, io->in + io->in_pos,
+		    io_buffered(io), out, &olen, &is_done);
+		io->in_pos += used;
+		smtp_take(s, out, olen);
+	}
+	s->txn.has_bare_eol = d.has_bare_eol;
+	smtp_message_end(s);
+}
+
+/* Bare CR or LF in chunk data obeys the same rule as in DATA. */
+static void
+smtp_bdat_scan(struct smtp_txn *t, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\n' && !t->bdat_prev_cr)
+			t->has_bare_eol = true;
+		else if (t->bdat_prev_cr && p[i] != '\n')
+			t->has_bare_eol = true;
+		t->bdat_prev_cr = p[i] == '\r';
+	}
+}
+
+/* bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ] CRLF (RFC 3030) */
+static bool
+smtp_bdat_parse(const char *arg, unsigned long long *size_r, bool *is_last_r)
+{
+	unsigned long long n = 0;
+	const char *p = arg;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (p - arg >= 20 || n > (~0ULL - 9) / 10)
+			return false;
+		n = n * 10 + (unsigned)(*p - '0');
+	}
+	if (p == arg)
+		return false;
+	*is_last_r = false;
+	if (*p == ' ' && strcasecmp(p + 1, "LAST") == 0)
+		*is_last_r = true;
+	else if (*p != '\0')
+		return false;
+	*size_r = n;
+	return true;
+}
+
+void
+smtp_bdat(struct smtp_session *s, char *arg)
+{
+	struct smtp_txn *t = &s->txn;
+	struct io *io = &s->io;
+	unsigned long long size, left;
+	bool is_last;
+	const struct cartero_reply *err = NULL;
+
+	if (!smtp_bdat_parse(arg, &size, &is_last)) {
+		smtp_reply(s, &REPLY_BAD_ARG, NULL);
+		return;
+	}
+	if (s->state == SMTP_CONNECTED)
+		err = s->cfg.is_lmtp ? &REPLY_NEED_LHLO : &REPLY_NEED_HELO;
+	else if (s->state == SMTP_GREETED)
+		err = &REPLY_NEED_MAIL;
+	else if (s->state == SMTP_MAIL)
+		err = &REPLY_NO_VALID_RCPTS;
+	else if (t->bdat_error != NULL)
+		err = t->bdat_error;
+	else if (t->spool.fd < 0 && smtp_spool_begin(s) < 0)
+		err = t->bdat_error = &REPLY_TEMP_FAIL;
+	if (err == NULL && size > s->cfg.max_message_size - t->data_size)
+		err = t->bdat_error = &REPLY_TOO_BIG;
+	bool is_txn = s->state == SMTP_RCPT || s->state == SMTP_BDAT;
+	if (is_txn)
+		smtp_enter(s, SMTP_BDAT);
+	/* The chunk's octets are read in any case, or they would be taken
+	 * for commands (RFC 3030 2). */
+	io_deadline_set(io, (int)s->cfg.timeout);
+	for (left = size; left > 0;) {
+		if (io_buffered(io) == 0) {
+			ssize_t r = io_fill(io);
+			if (r <= 0) {
+				smtp_data_lost(s, r);
+				return;
+			}
+			io_deadline_set(io, (int)s->cfg.timeout);
+		}
+		size_t k = io_buffered(io);
+		if (k > left)
+			k = (size_t)left;
+		if (err == NULL) {
+			smtp_bdat_scan(t, io->in + io->in_pos, k);
+			smtp_take(s, io->in + io->in_pos, k);
+		}
+		io->in_pos += k;
+		left -= k;
+	}
+	if (err != NULL) {
+		smtp_reply(s, err, NULL);
+		if (is_last && is_txn)
+			smtp_txn_reset(s);
+		return;
+	}
+	if (!is_last) {
+		char n[24];
+		snprintf(n, sizeof n, "%llu", size);
+		smtp_reply(s, &REPLY_CHUNK_OK, n);
+		return;
+	}
+	if (t->bdat_prev_cr)
+		t->has_bare_eol = true;
+	smtp_message_end(s);
+}

@@ -1,0 +1,3 @@
+PLUGINS += maildir
+maildir_SRCS := plugins/maildir/maildir.c
+maildir_LIBS :=

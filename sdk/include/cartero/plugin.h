@@ -1,0 +1,195 @@
+/* ISC license. */
+/* The plugin descriptor, the host table, and the filter, auth and store roles. */
+#ifndef CARTERO_PLUGIN_H
+#define CARTERO_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <cartero/reply.h>
+#include <cartero/version.h>
+
+/* Opaque to plugins: read through struct cartero_host. */
+struct cartero_session;
+struct cartero_conf;
+
+/* What host->session_get() can return; NULL when not (yet) known. */
+enum cartero_item {
+	CARTERO_SESSION_ID = 0,	/* 16 hex digits, also in every log line */
+	CARTERO_CLIENT_IP,	/* "192.0.2.1", "2001:db8::1" or "unknown" */
+	CARTERO_CLIENT_PORT,
+	CARTERO_HELO,		/* the HELO/EHLO/LHLO argument */
+	CARTERO_SENDER,		/* MAIL FROM address without <>; "" for <> */
+	CARTERO_QUEUE_ID,	/* id of the message being received */
+	CARTERO_PROTOCOL,	/* "SMTP", "ESMTP", "LMTP", "POP3" */
+	CARTERO_AUTH_USER,	/* authenticated identity */
+	CARTERO_HOSTNAME	/* this server's name */
+};
+
+/* An address split at its last '@'; domain is lower case. */
+struct cartero_address {
+	const char *full;	/* local@domain as the client wrote it */
+	const char *local;	/* the local part, quotes kept if it had them */
+	const char *domain;	/* lower case; "" for a bare "postmaster" */
+};
+
+/*
+ * The host table: everything a plugin may call.  A plugin receives it in
+ * init() and keeps the pointer; it never links against the runtime.
+ */
+struct cartero_host {
+	uint32_t abi;		/* CARTERO_ABI_VERSION of the host */
+	uint32_t size;		/* sizeof(struct cartero_host) of the host */
+	/* One log line "sid=... event=EVENT plugin=NAME " + fmt.  s may be
+	 * NULL outside a session.  Escape client text with log_quote. */
+	void (*log)(const struct cartero_session *s, const char *event,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+	/* The value of key in a configuration section, or NULL. */
+	const char *(*conf_get)(const struct cartero_conf *section,
+	    const char *key);
+	/* Like conf_get, with a relative path made relative to the folder of
+	 * the configuration file.  The string lives as long as the process. */
+	const char *(*conf_path)(const struct cartero_conf *section,
+	    const char *key);
+	const char *(*session_get)(const struct cartero_session *s,
+	    enum cartero_item item);
+	/* Recipients accepted so far in the current transaction. */
+	size_t (*rcpt_count)(const struct cartero_session *s);
+	const struct cartero_address *(*rcpt_get)(
+	    const struct cartero_session *s, size_t i);
+	/* At end of data: a read-only descriptor on the spooled message (the
+	 * header fields cartero adds, then the client's bytes after
+	 * dot-unstuffing, CRLF line ends) and its size.  Read it with
+	 * pread(); do not close it. */
+	int (*message_fd)(const struct cartero_session *s);
+	off_t (*message_size)(const struct cartero_session *s);
+	/* Writes src into dst (of size n, at least 4) as a double-quoted log
+	 * value with control characters, '"' and '\\' escaped; truncates. */
+	const char *(*log_quote)(char *dst, size_t n, const char *src);
+};
+
+/*
+ * The filter role.  Every hook may be NULL (skipped).  Decision hooks fill
+ * *reply_r when they REJECT or DEFER (or leave code 0 for a default) and
+ * may fill it when they ACCEPT.  The chain rule (cartero-plugin(3)): the
+ * first REJECT or DEFER stops the chain and is the answer; ACCEPT stops the
+ * chain; CONTINUE passes on.  A filter's ACCEPT never makes a recipient
+ * deliverable by itself: the recipient must still have a store.
+ */
+struct cartero_filter {
+	enum cartero_verdict (*on_connect)(void *state,
+	    struct cartero_session *s, struct cartero_reply *reply_r);
+	enum cartero_verdict (*on_helo)(void *state,
+	    struct cartero_session *s, const char *helo,
+	    struct cartero_reply *reply_r);
+	enum cartero_verdict (*on_mail)(void *state,
+	    struct cartero_session *s, const struct cartero_address *sender,
+	    struct cartero_reply *reply_r);
+	enum cartero_verdict (*on_rcpt)(void *state,
+	    struct cartero_session *s, const struct cartero_address *rcpt,
+	    struct cartero_reply *reply_r);
+	/* After the whole message is spooled: host->message_fd() reads it. */
+	enum cartero_verdict (*on_data)(void *state,
+	    struct cartero_session *s, struct cartero_reply *reply_r);
+	/* A report, not a decision: the session is over. */
+	void (*on_disconnect)(void *state, struct cartero_session *s);
+};
+
+/* The auth role: filled in by the authentication issue's plugins. */
+struct cartero_auth {
+	/* 1 if user (a full address) is known, 0 if not, -1 on a temporary
+	 * failure with *error_r set. */
+	int (*user_exists)(void *state, const char *user,
+	    const char **error_r);
+};
+
+/* One recipient's copy of one message, handed to a store. */
+struct cartero_delivery {
+	struct cartero_session *session;
+	const struct cartero_conf *domain;	/* [domain NAME] or [relay] */
+	const struct cartero_address *rcpt;
+	int fd;			/* the spooled message, read with pread() */
+	off_t size;
+	const char *queue_id;
+};
+
+/* One message of a maildrop, as POP3 lists it. */
+struct cartero_msginfo {
+	const char *uid;	/* stable across sessions, 1-70 of 0x21-0x7e */
+	off_t size;		/* octets with CRLF line ends */
+};
+
+/*
+ * The store role.  Delivery is two-phase so that one message to several
+ * recipients is stored all or nothing: prepare() writes the copy durably
+ * where no reader sees it (Maildir tmp/, fsynced) and returns a handle;
+ * commit() makes it visible (link into new/, fsync of new/); end()
+ * releases the handle, keeping the copy or undoing it.  prepare and commit
+ * return 0, or -1 with *reply_r set (4xx temporary, 5xx permanent).  The maildrop calls serve POP3: the listing is fixed at
+ * open, delete only marks, and commit applies the marks at QUIT.
+ */
+struct cartero_store {
+	/* 1 if the user has a maildrop, 0 if not, -1 on error. */
+	int (*maildrop_exists)(void *state, const struct cartero_conf *domain,
+	    const struct cartero_address *user, struct cartero_reply *reply_r);
+	int (*deliver_prepare)(void *state, const struct cartero_delivery *d,
+	    void **handle_r, struct cartero_reply *reply_r);
+	int (*deliver_commit)(void *state, void *handle,
+	    struct cartero_reply *reply_r);
+	/* Releases the handle.  With is_kept false it also undoes the
+	 * delivery: drops a prepared copy, or removes a committed one. */
+	void (*deliver_end)(void *state, void *handle, int is_kept);
+
+	/* POP3: open and lock a maildrop; -1 with *reply_r on failure. */
+	int (*maildrop_open)(void *state, const struct cartero_conf *domain,
+	    const struct cartero_address *user, void **maildrop_r,
+	    struct cartero_reply *reply_r);
+	size_t (*maildrop_count)(void *maildrop);
+	int (*maildrop_info)(void *maildrop, size_t i,
+	    struct cartero_msginfo *info_r);
+	/* A descriptor to read message i from (CRLF line ends); the caller
+	 * closes it. */
+	int (*maildrop_read)(void *maildrop, size_t i,
+	    struct cartero_reply *reply_r);
+	int (*maildrop_delete)(void *maildrop, size_t i);
+	/* Apply deletions (QUIT in TRANSACTION); 0, or -1 with *reply_r. */
+	int (*maildrop_commit)(void *maildrop, struct cartero_reply *reply_r);
+	/* Release the lock; frees the maildrop.  Deletes nothing. */
+	void (*maildrop_close)(void *maildrop);
+};
+
+/*
+ * The descriptor: the one symbol a plugin exports, named cartero_plugin.
+ * abi must stay the first member.  Fill it with CARTERO_PLUGIN().
+ */
+struct cartero_plugin {
+	uint32_t abi;
+	uint32_t size;
+	const char *name;
+	/* Keys the plugin accepts in [plugin NAME] and, for a store, in the
+	 * [domain] and [relay] sections that name it; NULL-terminated.  Any
+	 * other key there is a configuration error. */
+	const char *const *conf_keys;
+	/* Called once per process before any hook; section is [plugin NAME]
+	 * (empty if absent).  0, or -1 with *error_r saying what to fix. */
+	int (*init)(const struct cartero_host *host,
+	    const struct cartero_conf *section, void **state_r,
+	    const char **error_r);
+	void (*fini)(void *state);
+	const struct cartero_filter *filter;	/* NULL: not a filter */
+	const struct cartero_auth *auth;	/* NULL: not an auth plugin */
+	const struct cartero_store *store;	/* NULL: not a store */
+};
+
+#define CARTERO_EXPORT __attribute__((visibility("default")))
+
+/* Defines the exported descriptor with abi and size filled in. */
+#define CARTERO_PLUGIN(...) \
+	CARTERO_EXPORT const struct cartero_plugin cartero_plugin = { \
+		.abi = CARTERO_ABI_VERSION, \
+		.size = sizeof(struct cartero_plugin), \
+		__VA_ARGS__ \
+	}
+
+#endif

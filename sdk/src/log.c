@@ -1,0 +1,115 @@
+/* ISC license. */
+/* The logger: "sid=... event=... key=value ..." lines, one write(2) each. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log-internal.h"
+
+static char log_sid[17] = "0000000000000000";
+
+void
+log_random_hex(char *buf, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[32];
+	size_t k = (n - 1 + 1) / 2;
+
+	if (k > sizeof raw)
+		k = sizeof raw;
+	if (getrandom(raw, k, 0) != (ssize_t)k) {
+		/* Not secret, only unique: fall back to time and pid. */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		unsigned long long x = (unsigned long long)ts.tv_nsec ^
+		    ((unsigned long long)ts.tv_sec << 20) ^
+		    ((unsigned long long)getpid() << 40);
+		for (size_t i = 0; i < k; i++, x = x * 6364136223846793005ULL + 1)
+			raw[i] = (unsigned char)(x >> 56);
+	}
+	for (size_t i = 0; i + 1 < n; i++)
+		buf[i] = hex[(raw[i / 2] >> (i % 2 ? 0 : 4)) & 15];
+	buf[n - 1] = '\0';
+}
+
+const char *
+log_session_init(void)
+{
+	log_random_hex(log_sid, sizeof log_sid);
+	return log_sid;
+}
+
+const char *
+log_session_id(void)
+{
+	return log_sid;
+}
+
+void
+log_event(const char *event, const char *fmt, ...)
+{
+	char buf[2048];
+	int saved = errno;
+	int n = snprintf(buf, sizeof buf, "sid=%s event=%s", log_sid, event);
+	size_t len = (size_t)n;
+
+	if (fmt != NULL && *fmt != '\0' && len + 1 < sizeof buf) {
+		va_list ap;
+		buf[len++] = ' ';
+		va_start(ap, fmt);
+		n = vsnprintf(buf + len, sizeof buf - len, fmt, ap);
+		va_end(ap);
+		if (n > 0)
+			len += (size_t)n;
+	}
+	if (len >= sizeof buf)
+		len = sizeof buf - 1;
+	buf[len++] = '\n';
+	ssize_t w = write(2, buf, len);
+	(void)w;
+	errno = saved;
+}
+
+const char *
+log_quote(char *dst, size_t n, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	dst[o++] = '"';
+	for (; *src; src++) {
+		unsigned char c = (unsigned char)*src;
+		char tmp[4];
+		size_t k;
+		if (c < 0x20 || c == 0x7f) {
+			tmp[0] = '\\';
+			tmp[1] = 'x';
+			tmp[2] = hex[c >> 4];
+			tmp[3] = hex[c & 15];
+			k = 4;
+		} else if (c == '"' || c == '\\') {
+			tmp[0] = '\\';
+			tmp[1] = (char)c;
+			k = 2;
+		} else {
+			tmp[0] = (char)c;
+			k = 1;
+		}
+		if (o + k + 5 > n) {
+			if (o + 5 <= n) {
+				memcpy(dst + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		memcpy(dst + o, tmp, k);
+		o += k;
+	}
+	dst[o++] = '"';
+	dst[o] = '\0';
+	return dst;
+}
