@@ -1,0 +1,30 @@
+# One message to one local user, body byte-exact after unstuffing.
+!user example.test/alice
+S: 220 mx.example.test ESMTP cartero
+C: EHLO client.example
+S: 250-mx.example.test
+S: 250-PIPELINING
+S: 250-SIZE 26214400
+S: 250-8BITMIME
+S: 250-ENHANCEDSTATUSCODES
+S: 250-SMTPUTF8
+S: 250 CHUNKING
+C: MAIL FROM:<bob@example.net>
+S: 250 2.1.0 Sender ok
+C: RCPT TO:<alice@example.test>
+S: 250 2.1.5 Recipient ok
+C: DATA
+S: 354 *
+C: Subject: hi
+C:
+C: ..leading dot
+C: .
+S: 250 2.0.0 Ok: queued as *
+C: QUIT
+S: 221 2.0.0 Bye
+S: <EOF>
+!mail example.test/alice 1
+!body example.test/alice Subject: hi\r\n\r\n.leading dot\r\n
+!header example.test/alice Return-Path: <bob@example.net>
+!header example.test/alice Received: from client.example ([192.0.2.7])
+!log event=stored
