@@ -25,7 +25,7 @@ PROGRAMS := bin/cartero-smtpd
 PLUGINS :=
 include $(wildcard plugins/*/*.mk)
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
-TEST_PLUGINS := tests/plugins/abi-mismatch.so tests/plugins/badfilter.so
+TEST_PLUGINS := tests/plugins/abimismatch.so tests/plugins/probe.so
 
 # Normal build: objects in build/, programs in bin/, plugins in plugins/.
 # Sanitizer build: everything under build/asan/.

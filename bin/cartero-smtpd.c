@@ -31,7 +31,9 @@ static const char *const store_keys[] = { "store", NULL };
 static void __attribute__((noreturn))
 die_unavailable(int code, const char *what, const char *error)
 {
-	log_event(what, "error=\"%s\"", error);
+	char q[1024];
+
+	log_event(what, "error=%s", log_quote(q, sizeof q, error));
 	io_write(&session.io, "421 4.3.0 Service temporarily unavailable\r\n",
 	    43);
 	io_flush(&session.io);

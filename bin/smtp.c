@@ -56,7 +56,8 @@ static const struct smtp_cmd smtp_commands[] = {
 	{ "BDAT", cmd_bdat, ALLOW_ANY, ARG_REQUIRED, CMD_ANY_STATE },
 	{ "RSET", cmd_rset, ALLOW_ANY, ARG_NONE, 0 },
 	{ "NOOP", cmd_noop, ALLOW_ANY, ARG_OPTIONAL, CMD_FLUSH },
-	{ "QUIT", cmd_quit, ALLOW_ANY, ARG_NONE, CMD_FLUSH },
+	{ "QUIT", cmd_quit, ALLOW_ANY | ALLOW(SMTP_REJECTED), ARG_NONE,
+	    CMD_FLUSH },
 	{ "HELP", cmd_help, ALLOW_ANY, ARG_OPTIONAL, CMD_FLUSH },
 	{ "VRFY", cmd_vrfy, ALLOW_ANY, ARG_REQUIRED, CMD_FLUSH },
 	{ "EXPN", cmd_expn, ALLOW_ANY, ARG_REQUIRED, CMD_FLUSH },
@@ -410,7 +411,8 @@ smtp_route(struct smtp_session *s, struct rcpt *rc)
 	rc->store = plugin_get(c, conf_get(rc->section, "store"), PLUGIN_STORE,
 	    &session_host, &err);
 	if (rc->store == NULL) {
-		log_event("plugin-load", "error=\"%s\"", err);
+		char q[1024];
+		log_event("plugin-load", "error=%s", log_quote(q, sizeof q, err));
 		return &REPLY_LOOKUP_FAIL;
 	}
 	if (conf_section(c, "domain", a->domain) == NULL || is_postmaster)
@@ -429,8 +431,10 @@ smtp_route(struct smtp_session *s, struct rcpt *rc)
 		err = r.text;
 	}
 	if (known < 0) {
-		log_event("lookup", "rcpt=%s error=\"%s\"", a->full,
-		    err ? err : "unknown");
+		char q1[300], q2[300];
+		log_event("lookup", "rcpt=%s error=%s",
+		    log_quote(q1, sizeof q1, a->full),
+		    log_quote(q2, sizeof q2, err ? err : "unknown"));
 		return &REPLY_LOOKUP_FAIL;
 	}
 	return known ? NULL : &REPLY_NO_SUCH_USER;

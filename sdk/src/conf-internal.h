@@ -9,6 +9,7 @@
 struct conf_entry {
 	const char *key;
 	const char *value;
+	char *resolved;		/* conf_path() result, made once */
 	int line;
 };
 

@@ -164,7 +164,7 @@ conf_parse(struct conf *c, const char **error_r)
 			sec->entries = e;
 		}
 		sec->entries[sec->n_entries++] = (struct conf_entry){
-			key, value, lineno };
+			key, value, NULL, lineno };
 	}
 	return 0;
 nomem:
@@ -257,17 +257,21 @@ conf_get(const struct cartero_conf *sec, const char *key)
 const char *
 conf_path(const struct cartero_conf *sec, const char *key)
 {
-	const char *v = conf_get(sec, key);
+	struct conf_entry *e = NULL;
 
-	if (v == NULL || *v == '/' || *v == '\0')
-		return v;
-	/* Leaked on purpose: lives as long as the process. */
-	size_t n = strlen(sec->conf->dir) + strlen(v) + 1;
-	char *p = malloc(n);
-	if (p == NULL)
-		return NULL;
-	snprintf(p, n, "%s%s", sec->conf->dir, v);
-	return p;
+	for (size_t i = 0; sec != NULL && i < sec->n_entries; i++)
+		if (strcmp(sec->entries[i].key, key) == 0)
+			e = &sec->entries[i];
+	if (e == NULL || e->value[0] == '/' || e->value[0] == '\0')
+		return e ? e->value : NULL;
+	if (e->resolved == NULL) {
+		/* Made once and kept as long as the configuration. */
+		size_t n = strlen(sec->conf->dir) + strlen(e->value) + 1;
+		if ((e->resolved = malloc(n)) == NULL)
+			return NULL;
+		snprintf(e->resolved, n, "%s%s", sec->conf->dir, e->value);
+	}
+	return e->resolved;
 }
 
 static int

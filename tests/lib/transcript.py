@@ -22,6 +22,10 @@
 #   !nolog TEXT        expect it not to
 #   !exit N            expect exit status N (default 0)
 #   !tmp-empty DOM/LOCAL  expect that maildrop's tmp/ to be empty
+#   !testplugins       plugin_dir holds the test plugins (tests/plugins/)
+#                      beside the real ones
+#   !file NAME TEXT    write TEXT (escapes as in C>) to NAME in the
+#                      session's folder (for rules files and the like)
 import os
 import re
 import select
@@ -99,11 +103,20 @@ def strip_trace(msg):
 
 
 class Session:
-    def __init__(self, tmp, conf_extra, env_extra, args):
+    def __init__(self, tmp, conf_extra, env_extra, args, testplugins=False):
         self.tmp = tmp
         conf = os.path.join(tmp, "cartero.conf")
+        plugins = PLUGINS
+        if testplugins:
+            plugins = os.path.join(tmp, "plugins")
+            os.mkdir(plugins)
+            for d in (PLUGINS, os.path.join(ROOT, "tests", "plugins")):
+                for so in os.listdir(d):
+                    if so.endswith(".so"):
+                        os.symlink(os.path.join(d, so),
+                                   os.path.join(plugins, so))
         with open(conf, "w") as f:
-            f.write(BASE_CONF.format(plugins=PLUGINS))
+            f.write(BASE_CONF.format(plugins=plugins))
             f.write("\n".join(conf_extra) + "\n")
         env = {k: v for k, v in os.environ.items()
                if k not in ("TCPREMOTEIP", "REMOTE_ADDR", "RELAYCLIENT")}
@@ -200,8 +213,15 @@ def run(path):
             if line.startswith("!user "):
                 for sub in ("tmp", "new", "cur"):
                     os.makedirs(os.path.join(maildrop(tmp, line[6:]), sub))
-        steps = [(n, l) for n, l in steps if not l.startswith("!user ")]
-        s = Session(tmp, conf, env, args)
+            if line.startswith("!file "):
+                name, text = line[6:].split(" ", 1)
+                with open(os.path.join(tmp, name), "ab") as f:
+                    f.write(unescape(text))
+        testplugins = any(l == "!testplugins" for _, l in steps)
+        steps = [(n, l) for n, l in steps
+                 if not l.startswith(("!user ", "!file ")) and
+                 l != "!testplugins"]
+        s = Session(tmp, conf, env, args, testplugins)
         want_exit = 0
         try:
             for n, line in steps:

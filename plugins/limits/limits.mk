@@ -1,0 +1,3 @@
+PLUGINS += limits
+limits_SRCS := plugins/limits/limits.c
+limits_LIBS :=
