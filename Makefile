@@ -19,7 +19,8 @@ LTDL_LIBS := -lltdl
 
 SDK_SRCS := sdk/src/io.c sdk/src/dot.c sdk/src/conf.c sdk/src/log.c \
 	sdk/src/peer.c sdk/src/addr.c sdk/src/reply-table.c \
-	sdk/src/plugin-load.c sdk/src/session.c sdk/src/spool.c
+	sdk/src/plugin-load.c sdk/src/session.c sdk/src/spool.c \
+	sdk/src/setup.c sdk/src/md5.c
 SMTPD_SRCS := bin/cartero-smtpd.c bin/smtp.c bin/smtp-data.c bin/filter.c
 PROGRAMS := bin/cartero-smtpd
 PLUGINS :=

@@ -1,8 +1,6 @@
 /* ISC license. */
 /* cartero-smtpd: one SMTP, submission or LMTP session on fd 0/1. */
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,20 +8,11 @@
 #include <unistd.h>
 
 #include "../sdk/src/log-internal.h"
+#include "../sdk/src/setup-internal.h"
 #include "smtp-internal.h"
 
 static struct smtp_session session;
 
-static const char *const top_keys[] = {
-	"hostname", "plugin_dir", "user", NULL
-};
-static const char *const smtpd_keys[] = {
-	"filters", "max_message_size", "max_recipients", "timeout", "auth",
-	"auth_requires_tls", "relay", "max_errors", "auth_cleartext_from",
-	NULL
-};
-static const char *const tls_keys[] = { "cert", "key", "priority", NULL };
-static const char *const pop3d_keys[] = { "auth", "timeout", NULL };
 static const char *const store_keys[] = { "store", NULL };
 
 /* Refuses service before the greeting: 421 (RFC 5321 3.1), a log line,
@@ -46,57 +35,6 @@ die_usage(void)
 	fputs("usage: cartero-smtpd [-c FILE] [--submission] [--lmtp] [--tls]\n",
 	    stderr);
 	_exit(EXIT_USAGE);
-}
-
-/* Drops root for the configured user before the network is read. */
-static int
-drop_privileges(const char *user, const char **error_r)
-{
-	if (user == NULL || geteuid() != 0)
-		return 0;
-	struct passwd *pw = getpwnam(user);
-	if (pw == NULL) {
-		*error_r = "user not found";
-		return -1;
-	}
-	if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
-	    setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
-		*error_r = strerror(errno);
-		return -1;
-	}
-	return 0;
-}
-
-/* Checks every section against the schema (cartero.conf(5)). */
-static int
-check_schema(const struct conf *c, const char **error_r)
-{
-	for (const struct cartero_conf *sec = c->first; sec; sec = sec->next) {
-		const char *const *keys = NULL;
-		if (*sec->kind == '\0')
-			keys = top_keys;
-		else if (strcmp(sec->kind, "smtpd") == 0 && !*sec->name)
-			keys = smtpd_keys;
-		else if (strcmp(sec->kind, "pop3d") == 0 && !*sec->name)
-			keys = pop3d_keys;
-		else if (strcmp(sec->kind, "tls") == 0 && !*sec->name)
-			keys = tls_keys;
-		else if (strcmp(sec->kind, "plugin") == 0 && *sec->name)
-			continue;	/* checked by the plugin loader */
-		else if ((strcmp(sec->kind, "domain") == 0 && *sec->name) ||
-		    (strcmp(sec->kind, "relay") == 0 && !*sec->name))
-			continue;	/* checked against their store */
-		else {
-			static char buf[600];
-			snprintf(buf, sizeof buf, "%s:%d: unknown section",
-			    c->path, sec->line);
-			*error_r = buf;
-			return -1;
-		}
-		if (conf_check_keys(sec, keys, NULL, error_r) < 0)
-			return -1;
-	}
-	return 0;
 }
 
 /* Loads the stores of [domain] and [relay], the filters and auth. */
@@ -172,27 +110,16 @@ read_config(struct smtp_session *s, const char **error_r)
 		return -1;
 	}
 	cfg->may_relay = relay || getenv("RELAYCLIENT") != NULL;
-	s->cs.hostname = conf_get(s->conf.first, "hostname");
-	if (s->cs.hostname == NULL) {
-		static char host[256];
-		if (gethostname(host, sizeof host - 1) < 0 || !*host)
-			strcpy(host, "localhost");
-		s->cs.hostname = host;
-	}
+	s->cs.hostname = setup_hostname(&s->conf);
 	return 0;
 }
 
 static int
 setup(struct smtp_session *s, const char *path, const char **error_r)
 {
-	if (path == NULL)
-		path = getenv("CARTERO_CONF");
-	if (path == NULL)
-		path = "/etc/cartero/cartero.conf";
-	if (conf_load(&s->conf, path, error_r) < 0 ||
-	    check_schema(&s->conf, error_r) < 0 ||
+	if (setup_conf(&s->conf, path, error_r) < 0 ||
 	    read_config(s, error_r) < 0 ||
-	    drop_privileges(conf_get(s->conf.first, "user"), error_r) < 0)
+	    setup_drop_privileges(&s->conf, error_r) < 0)
 		return -1;
 	io_init(&s->io, 0, 1, (int)s->cfg.timeout);
 	return 0;

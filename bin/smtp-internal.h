@@ -12,12 +12,8 @@
 #include "../sdk/src/plugin-internal.h"
 #include "../sdk/src/reply-internal.h"
 #include "../sdk/src/session-internal.h"
+#include "../sdk/src/setup-internal.h"
 #include "../sdk/src/spool-internal.h"
-
-/* Exit codes (cartero-smtpd(8)). */
-#define EXIT_USAGE 100
-#define EXIT_TEMP 111
-#define EXIT_BUG 101
 
 #define SMTP_LINE_MAX 512	/* RFC 5321 4.5.3.1.4, CRLF included */
 #define SMTP_MAIL_LINE_MAX 1012	/* MAIL may carry AUTH=: +500 (RFC 4954) */

@@ -96,12 +96,24 @@ struct cartero_filter {
 	void (*on_disconnect)(void *state, struct cartero_session *s);
 };
 
-/* The auth role: filled in by the authentication issue's plugins. */
+/*
+ * The auth role.  user is a full address (user@domain).  Each call answers
+ * 1 (yes), 0 (no) or -1 (temporary failure: backend down, with *error_r
+ * set).  A plugin must take as long for an unknown user as for a wrong
+ * password, so that user names cannot be told apart by timing.
+ */
 struct cartero_auth {
-	/* 1 if user (a full address) is known, 0 if not, -1 on a temporary
-	 * failure with *error_r set. */
 	int (*user_exists)(void *state, const char *user,
 	    const char **error_r);
+	/* The password is borrowed; the host wipes it after the call. */
+	int (*verify)(void *state, const char *user, const char *password,
+	    const char **error_r);
+	/* The reversible secret for APOP and CRAM-MD5, copied into buf (size
+	 * n) with *len_r set; 0 when the user has none (those mechanisms are
+	 * then not offered to that user).  NULL: no user has one.  The host
+	 * wipes buf after use. */
+	int (*secret)(void *state, const char *user, char *buf, size_t n,
+	    size_t *len_r, const char **error_r);
 };
 
 /* One recipient's copy of one message, handed to a store. */
@@ -152,8 +164,13 @@ struct cartero_store {
 	 * closes it. */
 	int (*maildrop_read)(void *maildrop, size_t i,
 	    struct cartero_reply *reply_r);
+	/* Marks message i for removal at commit; the host calls it only in
+	 * the UPDATE state, for each message the client deleted. */
 	int (*maildrop_delete)(void *maildrop, size_t i);
-	/* Apply deletions (QUIT in TRANSACTION); 0, or -1 with *reply_r. */
+	/* Notes that message i was retrieved (it is then flagged seen). */
+	void (*maildrop_seen)(void *maildrop, size_t i);
+	/* Applies the marks (QUIT in TRANSACTION); 0, or -1 with *reply_r
+	 * when some marked messages could not be removed. */
 	int (*maildrop_commit)(void *maildrop, struct cartero_reply *reply_r);
 	/* Release the lock; frees the maildrop.  Deletes nothing. */
 	void (*maildrop_close)(void *maildrop);

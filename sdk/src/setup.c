@@ -1,0 +1,107 @@
+/* ISC license. */
+/* Handler start-up shared by cartero-smtpd and cartero-pop3d. */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "setup-internal.h"
+
+static const char *const top_keys[] = {
+	"hostname", "plugin_dir", "user", NULL
+};
+static const char *const smtpd_keys[] = {
+	"filters", "max_message_size", "max_recipients", "timeout", "auth",
+	"auth_requires_tls", "relay", "max_errors", "auth_cleartext_from",
+	NULL
+};
+static const char *const pop3d_keys[] = {
+	"auth", "timeout", "max_errors", "max_auth_failures", NULL
+};
+static const char *const tls_keys[] = { "cert", "key", "priority", NULL };
+
+static const struct {
+	const char *kind;
+	const char *const *keys;
+} sections[] = {
+	{ "", top_keys },
+	{ "smtpd", smtpd_keys },
+	{ "pop3d", pop3d_keys },
+	{ "tls", tls_keys },
+};
+
+static int
+setup_check_schema(const struct conf *c, const char **error_r)
+{
+	static char buf[600];
+
+	for (const struct cartero_conf *sec = c->first; sec; sec = sec->next) {
+		bool is_named = *sec->name != '\0';
+		if ((strcmp(sec->kind, "plugin") == 0 && is_named) ||
+		    (strcmp(sec->kind, "domain") == 0 && is_named) ||
+		    (strcmp(sec->kind, "relay") == 0 && !is_named))
+			continue;	/* checked against their plugin */
+		size_t i;
+		for (i = 0; i < sizeof sections / sizeof sections[0]; i++)
+			if (strcmp(sec->kind, sections[i].kind) == 0 &&
+			    !is_named)
+				break;
+		if (i == sizeof sections / sizeof sections[0]) {
+			snprintf(buf, sizeof buf, "%s:%d: unknown section",
+			    c->path, sec->line);
+			*error_r = buf;
+			return -1;
+		}
+		if (conf_check_keys(sec, sections[i].keys, NULL, error_r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+setup_conf(struct conf *c, const char *path, const char **error_r)
+{
+	if (path == NULL)
+		path = getenv("CARTERO_CONF");
+	if (path == NULL)
+		path = "/etc/cartero/cartero.conf";
+	if (conf_load(c, path, error_r) < 0)
+		return -1;
+	return setup_check_schema(c, error_r);
+}
+
+int
+setup_drop_privileges(const struct conf *c, const char **error_r)
+{
+	const char *user = conf_get(c->first, "user");
+
+	if (user == NULL || geteuid() != 0)
+		return 0;
+	struct passwd *pw = getpwnam(user);
+	if (pw == NULL) {
+		*error_r = "the configured user does not exist";
+		return -1;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
+	    setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
+		*error_r = strerror(errno);
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+setup_hostname(const struct conf *c)
+{
+	static char host[256];
+	const char *h = conf_get(c->first, "hostname");
+
+	if (h != NULL)
+		return h;
+	if (gethostname(host, sizeof host - 1) < 0 || host[0] == '\0')
+		strcpy(host, "localhost");
+	return host;
+}
