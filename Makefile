@@ -22,11 +22,12 @@ SDK_SRCS := sdk/src/io.c sdk/src/dot.c sdk/src/conf.c sdk/src/log.c \
 	sdk/src/plugin-load.c sdk/src/session.c sdk/src/spool.c \
 	sdk/src/setup.c sdk/src/md5.c
 SMTPD_SRCS := bin/cartero-smtpd.c bin/smtp.c bin/smtp-data.c bin/filter.c
-PROGRAMS := bin/cartero-smtpd
+POP3D_SRCS := bin/cartero-pop3d.c bin/pop3.c
+PROGRAMS := bin/cartero-smtpd bin/cartero-pop3d
 PLUGINS :=
 include $(wildcard plugins/*/*.mk)
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
-TEST_PLUGINS := tests/plugins/abimismatch.so tests/plugins/probe.so
+TEST_PLUGINS := tests/plugins/abimismatch.so tests/plugins/probe.so tests/plugins/testauth.so
 
 # Normal build: objects in build/, programs in bin/, plugins in plugins/.
 # Sanitizer build: everything under build/asan/.
@@ -59,6 +60,12 @@ $(A)/bin/cartero-smtpd: $(SMTPD_SRCS:%.c=$(A)/%.o) $(A)/libcartero.a
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LTDL_LIBS)
 
+bin/cartero-pop3d: $(POP3D_SRCS:%.c=$(B)/%.o) $(B)/libcartero.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LTDL_LIBS)
+$(A)/bin/cartero-pop3d: $(POP3D_SRCS:%.c=$(A)/%.o) $(A)/libcartero.a
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ $(LTDL_LIBS)
+
 # Each plugins/NAME/NAME.mk adds NAME to PLUGINS and sets NAME_SRCS, NAME_LIBS.
 define plugin_rules
 plugins/$(1).so: $$($(1)_SRCS:%.c=$(B)/pic/%.o)
@@ -78,7 +85,7 @@ $(A)/tests/unit/%: $(A)/tests/unit/%.o $(A)/libcartero.a
 	$(CC) $(SAN) -o $@ $^ $(LTDL_LIBS)
 
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
-ASAN_BINS := $(A)/bin/cartero-smtpd $(PLUGINS:%=$(A)/plugins/%.so) \
+ASAN_BINS := $(A)/bin/cartero-smtpd $(A)/bin/cartero-pop3d $(PLUGINS:%=$(A)/plugins/%.so) \
 	$(UNIT_SRCS:tests/unit/%.c=$(A)/tests/unit/%)
 
 sdk/cartero.pc: sdk/cartero.pc.in sdk/include/cartero/version.h

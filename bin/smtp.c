@@ -14,6 +14,7 @@ enum arg_rule { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
 #define ALLOW(st) (1u << (st))
 #define ALLOW_ANY (ALLOW(SMTP_CONNECTED) | ALLOW(SMTP_GREETED) | \
 	ALLOW(SMTP_MAIL) | ALLOW(SMTP_RCPT))
+#define ALLOW_ALWAYS (ALLOW_ANY | ALLOW(SMTP_BDAT))	/* RFC 5321 4.1.4 */
 #define ALLOW_GREETED (ALLOW(SMTP_GREETED))
 #define ALLOW_TXN (ALLOW(SMTP_MAIL) | ALLOW(SMTP_RCPT))
 
@@ -54,13 +55,13 @@ static const struct smtp_cmd smtp_commands[] = {
 	{ "RCPT", cmd_rcpt, ALLOW_TXN, ARG_REQUIRED, 0 },
 	{ "DATA", cmd_data, ALLOW(SMTP_RCPT), ARG_NONE, CMD_FLUSH },
 	{ "BDAT", cmd_bdat, ALLOW_ANY, ARG_REQUIRED, CMD_ANY_STATE },
-	{ "RSET", cmd_rset, ALLOW_ANY, ARG_NONE, 0 },
-	{ "NOOP", cmd_noop, ALLOW_ANY, ARG_OPTIONAL, CMD_FLUSH },
-	{ "QUIT", cmd_quit, ALLOW_ANY | ALLOW(SMTP_REJECTED), ARG_NONE,
+	{ "RSET", cmd_rset, ALLOW_ALWAYS, ARG_NONE, 0 },
+	{ "NOOP", cmd_noop, ALLOW_ALWAYS, ARG_OPTIONAL, CMD_FLUSH },
+	{ "QUIT", cmd_quit, ALLOW_ALWAYS | ALLOW(SMTP_REJECTED), ARG_NONE,
 	    CMD_FLUSH },
-	{ "HELP", cmd_help, ALLOW_ANY, ARG_OPTIONAL, CMD_FLUSH },
-	{ "VRFY", cmd_vrfy, ALLOW_ANY, ARG_REQUIRED, CMD_FLUSH },
-	{ "EXPN", cmd_expn, ALLOW_ANY, ARG_REQUIRED, CMD_FLUSH },
+	{ "HELP", cmd_help, ALLOW_ALWAYS, ARG_OPTIONAL, CMD_FLUSH },
+	{ "VRFY", cmd_vrfy, ALLOW_ALWAYS, ARG_REQUIRED, CMD_FLUSH },
+	{ "EXPN", cmd_expn, ALLOW_ALWAYS, ARG_REQUIRED, CMD_FLUSH },
 	{ "SEND", cmd_obsolete, ALLOW_ANY, ARG_OPTIONAL, CMD_FLUSH },
 	{ "SOML", cmd_obsolete, ALLOW_ANY, ARG_OPTIONAL, CMD_FLUSH },
 	{ "SAML", cmd_obsolete, ALLOW_ANY, ARG_OPTIONAL, CMD_FLUSH },
@@ -491,9 +492,13 @@ cmd_rcpt(struct smtp_session *s, char *arg)
 		return;
 	}
 	session_view(&rc->view, &rc->addr);
-	/* A repeated recipient is acknowledged but stored once. */
+	/* A repeated recipient is acknowledged but stored once; Postmaster
+	 * is case-insensitive (RFC 5321 4.5.1), other local parts are not. */
+	bool is_postmaster = addr_equal_ci(rc->addr.local, "postmaster");
 	for (size_t i = 0; i < cs->n_rcpts; i++)
-		if (strcmp(cs->rcpts[i].addr.full, rc->addr.full) == 0) {
+		if (is_postmaster ? addr_equal_ci(cs->rcpts[i].addr.full,
+		    rc->addr.full) : strcmp(cs->rcpts[i].addr.full,
+		    rc->addr.full) == 0) {
 			smtp_reply(s, &REPLY_RCPT_OK, NULL);
 			return;
 		}
@@ -670,8 +675,10 @@ smtp_loop(struct smtp_session *s)
 		}
 		size_t len;
 		io_deadline_set(&s->io, (int)s->cfg.timeout);
+		/* The cap counts the CRLF: MAIL's limit here, the other
+		 * verbs' in smtp_dispatch(). */
 		enum line_status st = line_read(&s->io, s->line,
-		    sizeof s->line, &len);
+		    SMTP_MAIL_LINE_MAX, &len);
 		s->cmd = NULL;
 		switch (st) {
 		case LINE_OK:

@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -379,11 +381,387 @@ maildir_end(void *state, void *handle, int is_kept)
 	free(h);
 }
 
+/*
+ * POP3 over a Maildir.  A maildrop is a snapshot of new/ and cur/ taken at
+ * open under an flock on .cartero-pop3.lock (RFC 1939 4: -ERR [IN-USE]
+ * for a second session).  The UIDL is the unique part of the name, before
+ * the first ',' or ':', so it survives the move to cur/ and flag changes.
+ */
+struct md_msg {
+	char *name;		/* "new/BASE" or "cur/BASE:2,FLAGS" */
+	char uid[71];
+	off_t size;		/* with CRLF line ends */
+	bool is_deleted, is_seen;
+};
+
+struct md_drop {
+	char dir[MD_PATH_MAX];
+	int lock_fd;
+	int read_fd;
+	struct md_msg *v;
+	size_t n, cap;
+};
+
+/* FNV-1a, for names too long or odd to be a UIDL themselves. */
+static unsigned long long
+md_hash(const char *s, size_t n)
+{
+	unsigned long long h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static void
+md_uid(struct md_msg *m, const char *base)
+{
+	size_t n = strcspn(base, ",:");
+	bool ok = n > 0 && n <= 70;
+
+	for (size_t i = 0; ok && i < n; i++)
+		if (base[i] < 0x21 || base[i] > 0x7e)
+			ok = false;
+	if (ok) {
+		memcpy(m->uid, base, n);
+		m->uid[n] = '\0';
+	} else
+		snprintf(m->uid, sizeof m->uid, "h%016llx", md_hash(base, n));
+}
+
+/* ",W=" (CRLF size, Dovecot's vsize) from the name, else a count. */
+static off_t
+md_size(int dirfd, const char *name)
+{
+	const char *w = strstr(name, ",W=");
+	const char *colon = strchr(name, ':');
+
+	if (w != NULL && (colon == NULL || w < colon) && w[3] >= '0' &&
+	    w[3] <= '9')
+		return (off_t)strtoll(w + 3, NULL, 10);
+	/* A message delivered by something else: count what RETR sends. */
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	char buf[65536];
+	off_t size = 0;
+	char prev = '\0';
+	ssize_t r;
+	while ((r = read(fd, buf, sizeof buf)) > 0) {
+		for (ssize_t i = 0; i < r; i++) {
+			if (buf[i] == '\n' && prev != '\r')
+				size++;
+			prev = buf[i];
+		}
+		size += r;
+	}
+	close(fd);
+	return size;
+}
+
+static int
+md_scan(struct md_drop *d, const char *sub)
+{
+	char path[MD_PATH_MAX + 8];
+	struct dirent *e;
+
+	snprintf(path, sizeof path, "%s/%s", d->dir, sub);
+	DIR *dir = opendir(path);
+	if (dir == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((e = readdir(dir)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (d->n == d->cap) {
+			size_t cap = d->cap ? d->cap * 2 : 64;
+			struct md_msg *v = realloc(d->v, cap * sizeof *v);
+			if (v == NULL) {
+				closedir(dir);
+				return -1;
+			}
+			d->v = v;
+			d->cap = cap;
+		}
+		struct md_msg *m = &d->v[d->n];
+		memset(m, 0, sizeof *m);
+		size_t len = strlen(sub) + 1 + strlen(e->d_name) + 1;
+		if ((m->name = malloc(len)) == NULL) {
+			closedir(dir);
+			return -1;
+		}
+		snprintf(m->name, len, "%s/%s", sub, e->d_name);
+		md_uid(m, e->d_name);
+		m->size = md_size(dirfd(dir), e->d_name);
+		d->n++;
+	}
+	closedir(dir);
+	return 0;
+}
+
+/* Oldest first: names start with the delivery time. */
+static int
+md_cmp(const void *a, const void *b)
+{
+	const struct md_msg *x = a, *y = b;
+
+	return strcmp(x->name + 4, y->name + 4);
+}
+
+static void
+md_drop_free(struct md_drop *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i].name);
+	free(d->v);
+	if (d->read_fd >= 0)
+		close(d->read_fd);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);	/* releases the flock */
+	free(d);
+}
+
+static int
+maildir_open(void *state, const struct cartero_conf *domain,
+    const struct cartero_address *user, void **maildrop_r,
+    struct cartero_reply *reply_r)
+{
+	struct md_drop *d = calloc(1, sizeof *d);
+	char lock[MD_PATH_MAX + 32];
+
+	if (d == NULL) {
+		maildir_fail(reply_r, ENOMEM, "malloc");
+		return -1;
+	}
+	d->lock_fd = d->read_fd = -1;
+	if (maildir_path(state, domain, user, d->dir, sizeof d->dir) < 0) {
+		md_drop_free(d);
+		maildir_fail(reply_r, EINVAL, "no maildrop for this user");
+		return -1;
+	}
+	if (maildir_make(d->dir) < 0) {
+		maildir_fail(reply_r, errno, "mkdir");
+		md_drop_free(d);
+		return -1;
+	}
+	snprintf(lock, sizeof lock, "%s/.cartero-pop3.lock", d->dir);
+	d->lock_fd = open(lock, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	if (d->lock_fd < 0) {
+		maildir_fail(reply_r, errno, "open lock");
+		md_drop_free(d);
+		return -1;
+	}
+	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		int err = errno;
+		md_drop_free(d);
+		maildir_fail(reply_r, err, "lock");
+		if (err == EWOULDBLOCK)
+			reply_r->status = "IN-USE";
+		return -1;
+	}
+	if (md_scan(d, "new") < 0 || md_scan(d, "cur") < 0) {
+		maildir_fail(reply_r, errno, "scan");
+		md_drop_free(d);
+		return -1;
+	}
+	qsort(d->v, d->n, sizeof *d->v, md_cmp);
+	*maildrop_r = d;
+	return 0;
+}
+
+static size_t
+maildir_count(void *maildrop)
+{
+	return ((struct md_drop *)maildrop)->n;
+}
+
+static int
+maildir_info(void *maildrop, size_t i, struct cartero_msginfo *info_r)
+{
+	struct md_drop *d = maildrop;
+
+	if (i >= d->n)
+		return -1;
+	info_r->uid = d->v[i].uid;
+	info_r->size = d->v[i].size;
+	return 0;
+}
+
+/* Finds message i again when another reader moved it or changed its
+ * flags since the snapshot: same unique part, in cur/ or new/. */
+static int
+md_relocate(struct md_drop *d, struct md_msg *m)
+{
+	static const char *const subs[] = { "cur", "new" };
+	const char *base = strchr(m->name, '/') + 1;
+	size_t n = strcspn(base, ":");
+	char path[MD_PATH_MAX + 8];
+
+	for (int k = 0; k < 2; k++) {
+		snprintf(path, sizeof path, "%s/%s", d->dir, subs[k]);
+		DIR *dir = opendir(path);
+		struct dirent *e;
+		if (dir == NULL)
+			continue;
+		while ((e = readdir(dir)) != NULL) {
+			if (strncmp(e->d_name, base, n) != 0 ||
+			    (e->d_name[n] != '\0' && e->d_name[n] != ':'))
+				continue;
+			size_t len = 4 + strlen(e->d_name) + 1;
+			char *name = malloc(len);
+			if (name == NULL)
+				break;
+			snprintf(name, len, "%s/%s", subs[k], e->d_name);
+			free(m->name);
+			m->name = name;
+			closedir(dir);
+			return 0;
+		}
+		closedir(dir);
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+static int
+maildir_read(void *maildrop, size_t i, struct cartero_reply *reply_r)
+{
+	struct md_drop *d = maildrop;
+	char path[MD_PATH_MAX * 2];
+
+	if (i >= d->n) {
+		maildir_fail(reply_r, EINVAL, "no such message");
+		return -1;
+	}
+	if (d->read_fd >= 0)
+		close(d->read_fd);
+	snprintf(path, sizeof path, "%s/%s", d->dir, d->v[i].name);
+	d->read_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (d->read_fd < 0 && errno == ENOENT && md_relocate(d, &d->v[i]) == 0) {
+		snprintf(path, sizeof path, "%s/%s", d->dir, d->v[i].name);
+		d->read_fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (d->read_fd < 0)
+		maildir_fail(reply_r, errno, "open");
+	return d->read_fd;
+}
+
+static int
+maildir_delete(void *maildrop, size_t i)
+{
+	struct md_drop *d = maildrop;
+
+	if (i >= d->n)
+		return -1;
+	d->v[i].is_deleted = true;
+	return 0;
+}
+
+static void
+maildir_seen(void *maildrop, size_t i)
+{
+	struct md_drop *d = maildrop;
+
+	if (i < d->n)
+		d->v[i].is_seen = true;
+}
+
+/* Moves new/BASE to cur/BASE:2,[S], or adds S to a cur/ name's flags
+ * (kept in ASCII order, maildir.5); never replaces an existing file. */
+static int
+md_settle(struct md_drop *d, struct md_msg *m)
+{
+	const char *base = strchr(m->name, '/') + 1;
+	bool is_new = strncmp(m->name, "new/", 4) == 0;
+	char from[MD_PATH_MAX * 2], to[MD_PATH_MAX * 2], flags[64] = "";
+	const char *info = strstr(base, ":2,");
+	size_t n = strcspn(base, ":");
+
+	if (!is_new && (!m->is_seen || (info && strchr(info + 3, 'S'))))
+		return 0;
+	if (info != NULL)
+		snprintf(flags, sizeof flags, "%s", info + 3);
+	if (m->is_seen && strchr(flags, 'S') == NULL) {
+		size_t k = strlen(flags), at = 0;
+		while (at < k && (unsigned char)flags[at] < 'S')
+			at++;
+		if (k + 1 < sizeof flags) {
+			memmove(flags + at + 1, flags + at, k - at + 1);
+			flags[at] = 'S';
+		}
+	}
+	snprintf(from, sizeof from, "%s/%s", d->dir, m->name);
+	snprintf(to, sizeof to, "%s/cur/%.*s:2,%s", d->dir, (int)n, base,
+	    flags);
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno == EINVAL || errno == ENOSYS) {
+		if (link(from, to) < 0)
+			return -1;
+		return unlink(from);
+	}
+	return errno == ENOENT ? 0 : -1;	/* moved by another reader */
+}
+
+static int
+maildir_commit_drop(void *maildrop, struct cartero_reply *reply_r)
+{
+	struct md_drop *d = maildrop;
+	char path[MD_PATH_MAX * 2];
+	int bad = 0, err = 0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		struct md_msg *m = &d->v[i];
+		if (!m->is_deleted) {
+			if (md_settle(d, m) < 0 && !bad) {
+				bad = 1;
+				err = errno;
+			}
+			continue;
+		}
+		snprintf(path, sizeof path, "%s/%s", d->dir, m->name);
+		if (unlink(path) == 0 || (errno == ENOENT &&
+		    (md_relocate(d, m) < 0 || (snprintf(path, sizeof path,
+		    "%s/%s", d->dir, m->name), unlink(path) == 0) ||
+		    errno == ENOENT)))
+			continue;
+		if (!bad) {
+			bad = 1;
+			err = errno;
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		snprintf(path, sizeof path, "%s/%s", d->dir, k ? "cur" : "new");
+		if (fsync_dir(path) < 0 && !bad) {
+			bad = 1;
+			err = errno;
+		}
+	}
+	if (bad) {
+		maildir_fail(reply_r, err, "update");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+maildir_close(void *maildrop)
+{
+	md_drop_free(maildrop);
+}
+
 static const struct cartero_store maildir_store = {
 	.maildrop_exists = maildir_exists,
 	.deliver_prepare = maildir_prepare,
 	.deliver_commit = maildir_commit,
 	.deliver_end = maildir_end,
+	.maildrop_open = maildir_open,
+	.maildrop_count = maildir_count,
+	.maildrop_info = maildir_info,
+	.maildrop_read = maildir_read,
+	.maildrop_delete = maildir_delete,
+	.maildrop_seen = maildir_seen,
+	.maildrop_commit = maildir_commit_drop,
+	.maildrop_close = maildir_close,
 };
 
 CARTERO_PLUGIN(

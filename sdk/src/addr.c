@@ -213,8 +213,12 @@ addr_parse_path(const char *s, bool allow_null, bool allow_postmaster,
 	if (!utf8_valid(local, nl, &a->has_utf8) ||
 	    !utf8_valid(dom, nd, &a->has_utf8))
 		return ADDR_BAD_UTF8;
-	/* 64 octets for an ASCII local part; UTF-8 ones count characters. */
-	if (!a->has_utf8 && nl > ADDR_LOCAL_MAX)
+	/* 64 octets for an ASCII local part; UTF-8 ones count characters
+	 * (a UTF-8 domain does not lift the limit on an ASCII local part). */
+	size_t n_chars = 0;
+	for (size_t i = 0; i < nl; i++)
+		n_chars += ((unsigned char)local[i] & 0xc0) != 0x80;
+	if (n_chars > ADDR_LOCAL_MAX)
 		return ADDR_TOO_LONG;
 	memcpy(a->local, local, nl);
 	for (size_t i = 0; i < nd; i++) {

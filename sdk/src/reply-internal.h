@@ -60,9 +60,43 @@
 	X(REPLY_FILTER_REJECT,  554, "5.7.1", "Rejected by policy") \
 	X(REPLY_UNKNOWN_PARAM,  555, "5.5.4", "Unsupported MAIL or RCPT parameter")
 
+/*
+ * POP3 replies: code 200 is "+OK", 400 and 500 are "-ERR" (temporary and
+ * permanent, for the logs), status is the RFC 2449/3206 response code.
+ */
+#define POP3_REPLY_LIST(X) \
+	X(POP3_OK,              200, NULL,       "") \
+	X(POP3_READY,           200, NULL,       "cartero POP3 ready") \
+	X(POP3_USER_OK,         200, NULL,       "Send PASS") \
+	X(POP3_BYE,             200, NULL,       "cartero POP3 signing off") \
+	X(POP3_DELETED,         200, NULL,       "Message deleted") \
+	X(POP3_CAPA,            200, NULL,       "Capability list follows") \
+	X(POP3_LIST,            200, NULL,       "Scan listing follows") \
+	X(POP3_UIDL,            200, NULL,       "Unique-ID listing follows") \
+	X(POP3_RETR,            200, NULL,       "Message follows") \
+	X(POP3_IN_USE,          400, "IN-USE",   "Maildrop is locked by another session") \
+	X(POP3_SYS_TEMP,        400, "SYS/TEMP", "Temporary system problem; try again later") \
+	X(POP3_AUTH_BACKEND,    400, "SYS/TEMP", "Authentication backend unavailable; try again later") \
+	X(POP3_NOT_REMOVED,     400, "SYS/TEMP", "Some deleted messages not removed") \
+	X(POP3_UNAVAILABLE,     400, "SYS/TEMP", "Service temporarily unavailable") \
+	X(POP3_AUTH_FAILED,     500, "AUTH",     "Authentication failed") \
+	X(POP3_TOO_MANY_FAILURES,500, "AUTH",    "Too many authentication failures; closing") \
+	X(POP3_NEED_USER,       500, NULL,       "USER first") \
+	X(POP3_NO_APOP,         500, "AUTH",     "APOP is not available") \
+	X(POP3_UNKNOWN,         500, NULL,       "Unknown command") \
+	X(POP3_WRONG_STATE,     500, NULL,       "Command not valid in this state") \
+	X(POP3_SYNTAX,          500, NULL,       "Syntax error in arguments") \
+	X(POP3_LINE_TOO_LONG,   500, NULL,       "Line too long") \
+	X(POP3_BARE_EOL,        500, NULL,       "Command line not terminated by CRLF") \
+	X(POP3_NUL,             500, NULL,       "NUL character in command") \
+	X(POP3_NO_SUCH_MESSAGE, 500, NULL,       "No such message") \
+	X(POP3_ALREADY_DELETED, 500, NULL,       "Message already deleted") \
+	X(POP3_TOO_MANY_ERRORS, 500, NULL,       "Too many errors; closing")
+
 #define REPLY_DECLARE(name, code, status, text) \
 	extern const struct cartero_reply name;
 REPLY_LIST(REPLY_DECLARE)
+POP3_REPLY_LIST(REPLY_DECLARE)
 #undef REPLY_DECLARE
 
 #endif

@@ -29,7 +29,7 @@ struct cartero_session {
 	const char *protocol;
 	struct peer peer;
 	char helo[256];
-	char auth_user[256];
+	char auth_user[ADDR_PATH_MAX + 1];
 	/* The transaction: reset as a whole by session_txn_reset(). */
 	struct addr sender;
 	struct cartero_address sender_view;

@@ -15,7 +15,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "lib"))
 from carterotest import (LAUNCHERS, HOST, TIMEOUT, Failure, Raw, Reporter,  # noqa: E402
-                         Server, check, crlf, received, run, strip_trace)
+                         Server, check, crlf, received, run, strip_trace,
+                         wait_for)
 
 R = Reporter()
 _n = itertools.count(1)
@@ -364,7 +365,9 @@ def handlers_clean(srv):
     for bad in ("AddressSanitizer", "runtime error:", "event=bug"):
         check(bad not in log, "log has %r" % bad)
     if srv.launcher == "socket-activate":
-        codes = srv.child_exits()
+        codes = wait_for(lambda: len(srv.child_exits()) >=
+                         srv.logtext().count("Spawned "), TIMEOUT) and \
+            srv.child_exits()
         check(codes and all(c == 0 for c in codes),
               "handler exit codes %r" % codes)
     check("event=stored" in log and "event=connect" in log,

@@ -1,0 +1,91 @@
+/* ISC license. */
+/* cartero-pop3d: one POP3 session on fd 0/1. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../sdk/src/log-internal.h"
+#include "pop3-internal.h"
+
+static struct pop3_session session;
+
+/* Refuses service before or instead of the greeting (SPEC: -ERR
+ * [SYS/TEMP]), with a log line and the documented exit code. */
+static void __attribute__((noreturn))
+die_unavailable(int code, const char *what, const char *error)
+{
+	char q[1024];
+
+	log_event(what, "error=%s", log_quote(q, sizeof q, error));
+	io_puts(&session.io, "-ERR [SYS/TEMP] Service temporarily "
+	    "unavailable\r\n");
+	io_flush(&session.io);
+	_exit(code);
+}
+
+static void __attribute__((noreturn))
+die_usage(void)
+{
+	fputs("usage: cartero-pop3d [-c FILE] [--tls]\n", stderr);
+	_exit(EXIT_USAGE);
+}
+
+static int
+read_config(struct pop3_session *s, const char **error_r)
+{
+	const struct cartero_conf *sec = conf_section(&s->conf, "pop3d", "");
+
+	if (conf_get_uint(sec, "timeout", 600, 86400, &s->timeout,
+	    error_r) < 0 ||
+	    conf_get_uint(sec, "max_errors", 20, 100000, &s->max_errors,
+	    error_r) < 0 ||
+	    conf_get_uint(sec, "max_auth_failures", 3, 1000,
+	    &s->max_auth_failures, error_r) < 0)
+		return -1;
+	if (conf_get(sec, "auth") == NULL) {
+		*error_r = "no auth plugin: set auth = NAME in [pop3d]";
+		return -1;
+	}
+	s->cs.hostname = setup_hostname(&s->conf);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct pop3_session *s = &session;
+	const char *err, *conf_file = NULL;
+
+	signal(SIGPIPE, SIG_IGN);
+	s->cs.sid = log_session_init();
+	s->cs.protocol = "POP3";
+	s->cs.msg_fd = -1;
+	io_init(&s->io, 0, 1, 600);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			conf_file = argv[++i];
+		else if (strcmp(argv[i], "--tls") == 0)
+			die_unavailable(EXIT_TEMP, "tls", "TLS is not "
+			    "available in this build");
+		else
+			die_usage();
+	}
+	if (setup_conf(&s->conf, conf_file, &err) < 0 ||
+	    read_config(s, &err) < 0 ||
+	    setup_drop_privileges(&s->conf, &err) < 0)
+		die_unavailable(EXIT_USAGE, "config", err);
+	io_init(&s->io, 0, 1, (int)s->timeout);
+	peer_discover(&s->cs.peer, 0);
+	log_event("connect", "ip=%s port=%s mode=pop3", s->cs.peer.ip,
+	    s->cs.peer.port[0] ? s->cs.peer.port : "-");
+	s->auth = plugin_get(&s->conf, conf_get(conf_section(&s->conf,
+	    "pop3d", ""), "auth"), PLUGIN_AUTH, &session_host, &err);
+	if (s->auth == NULL)
+		die_unavailable(EXIT_TEMP, "plugin-load", err);
+	pop3_greet(s);
+	pop3_loop(s);
+	plugin_fini_all();
+	return 0;
+}
