@@ -26,6 +26,12 @@
 #                      beside the real ones
 #   !file NAME TEXT    write TEXT (escapes as in C>) to NAME in the
 #                      session's folder (for rules files and the like)
+#   !msg DOM/LOCAL SUB/NAME TEXT  put a message file into that maildrop
+#   !exists DOM/LOCAL SUB/NAME    expect that file; !gone: expect it absent
+#   !count DOM/LOCAL SUB N        expect N files in new/, cur/ or tmp/
+# Transcripts under tests/pop3/ run cartero-pop3d, with [pop3d] auth =
+# testauth and its users file "users" ("user@domain:password" lines).
+#   !pop3d LINE        add LINE to the [pop3d] section (pop3 transcripts)
 import os
 import re
 import select
@@ -38,6 +44,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 BIN = os.path.join(ROOT, os.environ.get("CARTERO_BIN", "bin/cartero-smtpd"))
+POP3_BIN = os.path.join(ROOT, os.environ.get("CARTERO_POP3_BIN",
+                                             "bin/cartero-pop3d"))
 PLUGINS = os.path.join(ROOT, os.environ.get("CARTERO_PLUGINS", "plugins"))
 LINE_WAIT = 5.0
 
@@ -51,6 +59,16 @@ path = mail/%d/%u
 [domain example.org]
 store = maildir
 path = mail/%d/%u
+"""
+
+# POP3 sessions log in through the test-only auth plugin (tests/plugins/).
+POP3_CONF = """
+[pop3d]
+auth = testauth
+{pop3d}
+
+[plugin testauth]
+file = users
 """
 
 
@@ -103,7 +121,8 @@ def strip_trace(msg):
 
 
 class Session:
-    def __init__(self, tmp, conf_extra, env_extra, args, testplugins=False):
+    def __init__(self, tmp, conf_extra, env_extra, args, testplugins=False,
+                 pop3=False, pop3d=()):
         self.tmp = tmp
         conf = os.path.join(tmp, "cartero.conf")
         plugins = PLUGINS
@@ -117,6 +136,8 @@ class Session:
                                    os.path.join(plugins, so))
         with open(conf, "w") as f:
             f.write(BASE_CONF.format(plugins=plugins))
+            if pop3:
+                f.write(POP3_CONF.format(pop3d="\n".join(pop3d)))
             f.write("\n".join(conf_extra) + "\n")
         env = {k: v for k, v in os.environ.items()
                if k not in ("TCPREMOTEIP", "REMOTE_ADDR", "RELAYCLIENT")}
@@ -126,7 +147,8 @@ class Session:
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
         self.logpath = os.path.join(tmp, "log")
         self.log = open(self.logpath, "wb")
-        self.p = subprocess.Popen([BIN, "-c", conf] + args,
+        self.p = subprocess.Popen([POP3_BIN if pop3 else BIN, "-c", conf] +
+                                  args,
                                   stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=self.log,
                                   env=env, cwd=tmp)
@@ -194,12 +216,14 @@ def newest(tmp, spec):
 def run(path):
     with open(path, encoding="utf-8") as f:
         lines = f.read().splitlines()
-    conf, env, args, steps = [], {}, [], []
+    conf, env, args, steps, pop3d = [], {}, [], [], []
     for n, line in enumerate(lines, 1):
         if not line or line.startswith("#"):
             continue
         if line.startswith("!conf "):
             conf.append(line[6:])
+        elif line.startswith("!pop3d "):
+            pop3d.append(line[7:])
         elif line.startswith("!env "):
             k, v = line[5:].split("=", 1)
             env[k] = v
@@ -213,15 +237,23 @@ def run(path):
             if line.startswith("!user "):
                 for sub in ("tmp", "new", "cur"):
                     os.makedirs(os.path.join(maildrop(tmp, line[6:]), sub))
+            if line.startswith("!msg "):
+                spec, name, text = line[5:].split(" ", 2)
+                mpath = os.path.join(maildrop(tmp, spec), name)
+                os.makedirs(os.path.dirname(mpath), exist_ok=True)
+                with open(mpath, "wb") as f:
+                    f.write(unescape(text))
             if line.startswith("!file "):
                 name, text = line[6:].split(" ", 1)
                 with open(os.path.join(tmp, name), "ab") as f:
                     f.write(unescape(text))
-        testplugins = any(l == "!testplugins" for _, l in steps)
+        pop3 = os.path.basename(os.path.dirname(
+            os.path.abspath(path))) == "pop3"
+        testplugins = pop3 or any(l == "!testplugins" for _, l in steps)
         steps = [(n, l) for n, l in steps
-                 if not l.startswith(("!user ", "!file ")) and
+                 if not l.startswith(("!user ", "!file ", "!msg ")) and
                  l != "!testplugins"]
-        s = Session(tmp, conf, env, args, testplugins)
+        s = Session(tmp, conf, env, args, testplugins, pop3, pop3d)
         want_exit = 0
         try:
             for n, line in steps:
@@ -256,7 +288,7 @@ def step(s, tmp, line):
         s.pending += line[3:].encode("utf-8") + b"\r\n"
     elif line.startswith("C> "):
         s.pending += unescape(line[3:])
-    elif line.startswith("S: "):
+    elif line.startswith("S: ") or line == "S:":
         want = line[3:]
         got = s.readline()
         if got is None:
@@ -302,6 +334,20 @@ def step(s, tmp, line):
         d = os.path.join(maildrop(tmp, line[11:]), "tmp")
         if os.path.isdir(d) and os.listdir(d):
             return "%s/tmp is not empty: %s" % (line[11:], os.listdir(d))
+    elif line.startswith(("!exists ", "!gone ")):
+        spec, name = line.split(" ", 2)[1:]
+        there = os.path.exists(os.path.join(maildrop(tmp, spec), name))
+        if there != line.startswith("!exists "):
+            return "%s/%s is %s" % (spec, name,
+                                    "there" if there else "missing")
+    elif line.startswith("!count "):
+        spec, sub, count = line[7:].split(" ")
+        d = os.path.join(maildrop(tmp, spec), sub)
+        have = len([f for f in os.listdir(d) if not f.startswith(".")]) \
+            if os.path.isdir(d) else 0
+        if have != int(count):
+            return "%s/%s has %d files, expected %s: %s" % (
+                spec, sub, have, count, os.listdir(d))
     elif line.startswith(("!log ", "!nolog ", "!exit ")):
         pass
     else:

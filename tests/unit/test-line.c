@@ -239,6 +239,22 @@ test_timeouts(void)
 	close(fds[1]);
 	test_end();
 
+	/* The deadline shortens a longer read timeout. */
+	test_begin("line timeout: 1 s deadline, 5 s read timeout, writer silent");
+	if (pipe(fds) < 0)
+		abort();
+	io_init(&io, fds[0], -1, 5);
+	io_deadline_set(&io, 1);
+	t0 = io_now_ms();
+	test_assert_int(line_read(&io, buf, sizeof buf, &len), ==,
+	    LINE_TIMEOUT);
+	ms = io_now_ms() - t0;
+	test_assert_int(ms, >=, 900);
+	test_assert_int(ms, <, 2000);
+	close(fds[0]);
+	close(fds[1]);
+	test_end();
+
 	test_begin("line timeout: 1 s deadline, one octet every 300 ms");
 	int fd = trickle_start("aaaaaaaaaaaaaaaaaaaa", 20, 1, 300000, &pid);
 	io_init(&io, fd, -1, 5);
