@@ -23,8 +23,7 @@ die_unavailable(int code, const char *what, const char *error)
 	char q[1024];
 
 	log_event(what, "error=%s", log_quote(q, sizeof q, error));
-	io_write(&session.io, "421 4.3.0 Service temporarily unavailable\r\n",
-	    43);
+	smtp_reply(&session, &REPLY_UNAVAILABLE, NULL);
 	io_flush(&session.io);
 	_exit(code);
 }

@@ -22,7 +22,7 @@
 	X(REPLY_DATA_GO,        354, NULL,    "End data with <CR><LF>.<CR><LF>") \
 	X(REPLY_TIMEOUT,        421, "4.4.2", "Timeout exceeded, closing connection") \
 	X(REPLY_TOO_MANY_ERRORS,421, "4.7.0", "Too many errors, closing connection") \
-	X(REPLY_UNAVAILABLE,    421, "4.3.0", "Service temporarily unavailable, closing connection") \
+	X(REPLY_UNAVAILABLE,    421, "4.3.0", "Service temporarily unavailable") \
 	X(REPLY_TEMP_FAIL,      451, "4.3.0", "Temporary failure, message not accepted; try again later") \
 	X(REPLY_LOOKUP_FAIL,    451, "4.3.0", "Temporary recipient lookup failure; try again later") \
 	X(REPLY_PLUGIN_BUG,     451, "4.3.0", "Internal filter error; try again later") \

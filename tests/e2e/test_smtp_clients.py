@@ -362,7 +362,8 @@ def curl_bare_lf_refused(srv):
 def handlers_clean(srv):
     check(srv.wait_idle(), "handlers still running: %r" % srv.handlers())
     log = srv.logtext()
-    for bad in ("AddressSanitizer", "runtime error:", "event=bug"):
+    for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:",
+                "event=bug"):
         check(bad not in log, "log has %r" % bad)
     if srv.launcher == "socket-activate":
         codes = wait_for(lambda: len(srv.child_exits()) >=

@@ -18,6 +18,7 @@
 #   tcpserver        tcpserver -q -H -R -l 0 127.0.0.1 PORT BIN -c CONF
 #                    (-l 0: no DNS lookup of the local name either; the
 #                    machine has loopback only)
+import atexit
 import os
 import re
 import shutil
@@ -153,6 +154,19 @@ def proc_exe(pid):
         return ""
 
 
+_servers = []
+
+
+@atexit.register
+def _cleanup_all():
+    """No launcher outlives the test script, whatever happened."""
+    for srv in _servers:
+        try:
+            srv.cleanup()
+        except Exception:
+            pass
+
+
 class Server:
     """A temp dir with cartero.conf and Maildirs, served on a free port."""
 
@@ -173,6 +187,7 @@ class Server:
             self.add_user(u)
         self.proc = None
         self.port = None
+        _servers.append(self)
 
     # -- Maildirs ---------------------------------------------------------
     def maildrop(self, spec):
