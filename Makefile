@@ -20,10 +20,11 @@ LTDL_LIBS := -lltdl
 SDK_SRCS := sdk/src/io.c sdk/src/dot.c sdk/src/conf.c sdk/src/log.c \
 	sdk/src/peer.c sdk/src/addr.c sdk/src/reply-table.c \
 	sdk/src/plugin-load.c sdk/src/session.c sdk/src/spool.c \
-	sdk/src/setup.c sdk/src/md5.c
+	sdk/src/setup.c sdk/src/md5.c sdk/src/sasl.c
 SMTPD_SRCS := bin/cartero-smtpd.c bin/smtp.c bin/smtp-data.c bin/filter.c
 POP3D_SRCS := bin/cartero-pop3d.c bin/pop3.c
-PROGRAMS := bin/cartero-smtpd bin/cartero-pop3d
+PASSWD_SRCS := bin/cartero-passwd.c plugins/passwd/pwfile.c
+PROGRAMS := bin/cartero-smtpd bin/cartero-pop3d bin/cartero-passwd
 PLUGINS :=
 include $(wildcard plugins/*/*.mk)
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
@@ -65,6 +66,9 @@ bin/cartero-pop3d: $(POP3D_SRCS:%.c=$(B)/%.o) $(B)/libcartero.a
 $(A)/bin/cartero-pop3d: $(POP3D_SRCS:%.c=$(A)/%.o) $(A)/libcartero.a
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LTDL_LIBS)
+
+bin/cartero-passwd: $(PASSWD_SRCS:%.c=$(B)/%.o) $(B)/libcartero.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lsodium -lcrypt
 
 # Each plugins/NAME/NAME.mk adds NAME to PLUGINS and sets NAME_SRCS, NAME_LIBS.
 define plugin_rules

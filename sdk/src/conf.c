@@ -334,9 +334,13 @@ conf_get_uint(const struct cartero_conf *sec, const char *key,
 	if (*v == '\0')
 		goto bad;
 	for (const char *p = v; *p; p++) {
-		if (*p < '0' || *p > '9' || n > (max - (unsigned)(*p - '0')) / 10)
+		if (*p < '0' || *p > '9')
 			goto bad;
-		n = n * 10 + (unsigned)(*p - '0');
+		/* n * 10 + d <= max, without wrapping max - d below 0. */
+		unsigned d = (unsigned)(*p - '0');
+		if (d > max || n > (max - d) / 10)
+			goto bad;
+		n = n * 10 + d;
 	}
 	*value_r = n;
 	return 0;

@@ -74,32 +74,42 @@ log_event(const char *event, const char *fmt, ...)
 	errno = saved;
 }
 
+/* Writes the escaped form of c into tmp; returns its length. */
+static size_t
+log_escape(unsigned char c, char tmp[4])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c < 0x20 || c == 0x7f) {
+		tmp[0] = '\\';
+		tmp[1] = 'x';
+		tmp[2] = hex[c >> 4];
+		tmp[3] = hex[c & 15];
+		return 4;
+	}
+	if (c == '"' || c == '\\') {
+		tmp[0] = '\\';
+		tmp[1] = (char)c;
+		return 2;
+	}
+	tmp[0] = (char)c;
+	return 1;
+}
+
 const char *
 log_quote(char *dst, size_t n, const char *src)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
+	char tmp[4];
+	size_t o = 0, need = 3;
 
+	/* Room for "..." is kept only when the whole value cannot fit. */
+	for (const char *p = src; *p && need <= n; p++)
+		need += log_escape((unsigned char)*p, tmp);
+	size_t keep = need <= n ? 2 : 5;
 	dst[o++] = '"';
 	for (; *src; src++) {
-		unsigned char c = (unsigned char)*src;
-		char tmp[4];
-		size_t k;
-		if (c < 0x20 || c == 0x7f) {
-			tmp[0] = '\\';
-			tmp[1] = 'x';
-			tmp[2] = hex[c >> 4];
-			tmp[3] = hex[c & 15];
-			k = 4;
-		} else if (c == '"' || c == '\\') {
-			tmp[0] = '\\';
-			tmp[1] = (char)c;
-			k = 2;
-		} else {
-			tmp[0] = (char)c;
-			k = 1;
-		}
-		if (o + k + 5 > n) {
+		size_t k = log_escape((unsigned char)*src, tmp);
+		if (o + k + keep > n) {
 			if (o + 5 <= n) {
 				memcpy(dst + o, "...", 3);
 				o += 3;

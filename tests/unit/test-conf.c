@@ -1,6 +1,7 @@
 /* ISC license. */
 /* cartero.conf(5) parsing on temporary files: every error names file:line. */
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -19,6 +20,7 @@ static void test_keys(void);
 static void test_uint(void);
 static void test_bool(void);
 static void test_path(void);
+static void cleanup(void);
 
 /* Writes text into tmp_dir/name; returns the path (static). */
 static const char *
@@ -105,7 +107,6 @@ test_good(void)
 	test_assert_str(conf_get(top, "hostname"), "mx.example.org");
 	test_assert_str(conf_get(top, "plugin_dir"), "plugins");
 	test_assert(conf_get(top, "filters") == NULL);
-	test_assert(conf_get(top, "# cartero test") == NULL);
 	test_assert(conf_get(NULL, "hostname") == NULL);
 	test_end();
 
@@ -218,8 +219,13 @@ test_bad(void)
 	conf_free(&c);
 	test_end();
 
+	static const char nul_text[] = "a = 1\nb = \0\n";
+	static const char ok_text[] = "timeout = 1\n[smtpd]\ntimeout = 2\n"
+	    "[pop3d]\ntimeout = 3\n[plugin a]\n[domain a]\n";
+
 	test_begin("conf error: NUL byte in the file");
-	const char *path = conf_file("nul.conf", "a = 1\nb = \0\n", 12);
+	const char *path = conf_file("nul.conf", nul_text,
+	    sizeof nul_text - 1);
 	err = NULL;
 	test_assert_int(conf_load(&c, path, &err), ==, -1);
 	test_assert(err != NULL && strncmp(err, path, strlen(path)) == 0);
@@ -228,8 +234,7 @@ test_bad(void)
 	test_end();
 
 	test_begin("conf same key in two sections is fine");
-	path = conf_file("ok.conf", "timeout = 1\n[smtpd]\ntimeout = 2\n"
-	    "[pop3d]\ntimeout = 3\n[plugin a]\n[domain a]\n", 63);
+	path = conf_file("ok.conf", ok_text, sizeof ok_text - 1);
 	err = NULL;
 	test_assert_int(conf_load(&c, path, &err), ==, 0);
 	test_assert_str(conf_get(conf_section(&c, "pop3d", ""), "timeout"),
@@ -318,9 +323,7 @@ static const char uint_text[] =
 	"huge = 99999999999999999999999999\n"	/* 15 */
 	"big = 1099511627776\n"		/* 16 */
 	"yes = yes\n"			/* 17 */
-	"no = no\n"			/* 18 */
-	"Yes = Yes\n"			/* 19: a malformed key, not loaded */
-	;
+	"no = no\n";			/* 18 */
 
 static void
 test_uint(void)
@@ -363,9 +366,6 @@ test_uint(void)
 	const char *err = NULL, *path = conf_file("uint.conf", uint_text,
 	    sizeof uint_text - 1);
 
-	/* "Yes" is a malformed key: load the lines before it. */
-	path = conf_file("uint.conf", uint_text, strstr(uint_text, "Yes =") -
-	    uint_text);
 	if (conf_load(&c, path, &err) < 0)
 		abort();
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -493,7 +493,6 @@ test_path(void)
 		conf_free(&c);
 		test_end();
 	}
-	unlink("sub/c.conf");
 	if (chdir(root_cwd) < 0)
 		abort();
 }

@@ -15,8 +15,8 @@ static char test_name[256];
 static bool test_is_failed;
 static int test_n_failed;
 
-/* Writes s[0..n) into dst (size m) with bytes outside ' '..'~' as \xNN,
- * so that a hostile input cannot break the one-line-per-case output. */
+/* Writes s[0..n) into dst (size m) C-style: \\, \" and \xNN for bytes
+ * outside ' '..'~', so no input can break the one-line-per-case output. */
 static inline const char *
 test_escape(char *dst, size_t m, const char *s, size_t n)
 {
@@ -24,8 +24,8 @@ test_escape(char *dst, size_t m, const char *s, size_t n)
 
 	for (size_t i = 0; i < n && o + 5 < m; i++) {
 		unsigned char c = (unsigned char)s[i];
-		o += (size_t)snprintf(dst + o, m - o,
-		    c < 32 || c > 126 || c == '\\' ? "\\x%02x" : "%c", c);
+		o += (size_t)snprintf(dst + o, m - o, c < 32 || c > 126 ?
+		    "\\x%02x" : c == '\\' || c == '"' ? "\\%c" : "%c", c);
 	}
 	dst[o] = '\0';
 	return dst;
