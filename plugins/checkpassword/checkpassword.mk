@@ -1,0 +1,3 @@
+PLUGINS += checkpassword
+checkpassword_SRCS := plugins/checkpassword/checkpassword.c
+checkpassword_LIBS :=
