@@ -420,7 +420,7 @@ smtp_route(struct smtp_session *s, struct rcpt *rc)
 		return NULL;
 	/* A local user must be known (cartero.conf(5) "recipients"). */
 	int known;
-	if (s->auth != NULL)
+	if (s->auth != NULL && s->auth->desc->auth->user_exists != NULL)
 		known = s->auth->desc->auth->user_exists(s->auth->state,
 		    a->full, &err);
 	else {

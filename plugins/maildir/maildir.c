@@ -456,6 +456,8 @@ md_size(int dirfd, const char *name)
 		size += r;
 	}
 	close(fd);
+	if (size > 0 && prev != '\n')
+		size += 2;	/* RETR ends the last line with CRLF */
 	return size;
 }
 

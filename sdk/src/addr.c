@@ -16,12 +16,13 @@ is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
-/* atext = ALPHA / DIGIT / "!#$%&'*+-/=?^_`{|}~" (RFC 5322), plus UTF-8. */
+/* atext = ALPHA / DIGIT / "!#$%&'*+-/=?^_`{|}~" (RFC 5322), plus UTF-8.
+ * strchr() finds the terminating NUL too, so NUL is ruled out first. */
 static bool
 is_atext(unsigned char c)
 {
 	return is_alpha(c) || is_digit(c) || c >= 0x80 ||
-	    strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
+	    (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
 /* Length of one well-formed UTF-8 sequence at s, 0 if not one. */

@@ -10,6 +10,19 @@
 #       smtplib.SMTP("127.0.0.1", srv.port, timeout=T)
 #       srv.messages("example.test/alice")   # bytes of each file in new/
 #
+# POP3 (cartero-pop3d, logging in through the test-only auth plugin
+# tests/plugins/testauth.so; its users file holds "user@domain:password"
+# lines, the password doubling as the APOP secret):
+#
+#   srv = Pop3Server("tcpserver", accounts={"alice@example.test": "pw"})
+#   srv.put_message("example.test/alice", b"Subject: x\r\n\r\nbody\r\n")
+#   with srv:
+#       poplib.POP3("127.0.0.1", srv.port, timeout=T)
+#
+# Two handlers over one configuration and one Maildir tree (SMTP in, POP3
+# out): pop = smtp_srv.sibling(POP3_BIN); pop.start(); the sibling shares
+# the folder (removed by its owner) and has a log file of its own.
+#
 # Launchers (the handler's fd 2 goes to srv.logpath, shown on failure):
 #   socket-activate  systemd-socket-activate --inetd -a -l 127.0.0.1:PORT
 #                    [-E K=V ...] BIN -c CONF
@@ -19,6 +32,7 @@
 #                    (-l 0: no DNS lookup of the local name either; the
 #                    machine has loopback only)
 import atexit
+import itertools
 import os
 import re
 import shutil
@@ -33,6 +47,9 @@ import traceback
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 BIN = os.path.join(ROOT, os.environ.get("CARTERO_BIN", "bin/cartero-smtpd"))
+POP3_BIN = os.path.join(ROOT, os.environ.get("CARTERO_POP3_BIN",
+                                             "bin/cartero-pop3d"))
+TEST_PLUGINS = os.path.join(ROOT, "tests", "plugins")
 PLUGINS = os.path.join(ROOT, os.environ.get("CARTERO_PLUGINS", "plugins"))
 HOST = "127.0.0.1"
 TIMEOUT = 10.0          # any single wait: connect, reply, child exit
@@ -48,6 +65,17 @@ path = mail/%d/%u
 [domain example.org]
 store = {store}
 path = mail/%d/%u
+"""
+
+# cartero-pop3d (and cartero-smtpd, when [smtpd] auth = testauth) log in
+# through the test-only plugin; "users" is relative to the config's folder.
+POP3_CONF = """
+[pop3d]
+auth = testauth
+{pop3d}
+
+[plugin testauth]
+file = users
 """
 
 
@@ -93,6 +121,51 @@ def received(msg):
         if l == b"":
             break
     return ""
+
+
+def spec_of(address):
+    """'alice@example.test' -> 'example.test/alice' (a maildrop spec)."""
+    local, _, dom = address.rpartition("@")
+    return "%s/%s" % (dom, local)
+
+
+def make_plugin_dir(dest, plugins=None):
+    """DEST (created) holds symlinks to every NAME.so of PLUGINS (default
+    $CARTERO_PLUGINS) and of tests/plugins/: the real plugins beside the
+    test-only ones (testauth, probe, ...).  Returns DEST."""
+    os.makedirs(dest, exist_ok=True)
+    for d in (plugins or PLUGINS, TEST_PLUGINS):
+        for so in sorted(os.listdir(d)):
+            link = os.path.join(dest, so)
+            if so.endswith(".so") and not os.path.lexists(link):
+                os.symlink(os.path.join(d, so), link)
+    check(os.path.exists(os.path.join(dest, "testauth.so")),
+          "no testauth.so in %s: run make tests/plugins/testauth.so" %
+          TEST_PLUGINS)
+    return dest
+
+
+_uniq = [0, 0]          # last (seconds, microseconds) handed out
+_deliveries = itertools.count(1)
+
+
+def maildir_name(size, when=None, host="e2e.example"):
+    """A Maildir base name the way cartero's maildir store makes one:
+    TIME.M<usec>P<pid>Q<n>R<random>.HOST,S=<size>,W=<size>.  Successive
+    calls sort in call order (POP3 numbers messages by name)."""
+    if when is None:
+        now = time.time()
+        sec, usec = int(now), int((now % 1) * 1e6)
+        if (sec, usec) <= tuple(_uniq):
+            sec, usec = _uniq[0], _uniq[1] + 1
+            if usec >= 1000000:
+                sec, usec = sec + 1, 0
+    else:
+        sec, usec = int(when), int((when % 1) * 1e6)
+    _uniq[:] = [sec, usec]
+    return "%d.M%06dP%dQ%dR%s.%s,S=%d,W=%d" % (
+        sec, usec, os.getpid(), next(_deliveries), os.urandom(4).hex(), host,
+        size, size)
 
 
 def free_port():
@@ -171,23 +244,58 @@ class Server:
     """A temp dir with cartero.conf and Maildirs, served on a free port."""
 
     def __init__(self, launcher="socket-activate", users=(), conf_extra="",
-                 env=None, plugin_dir=None, store="maildir", conf=None):
+                 env=None, plugin_dir=None, store="maildir", conf=None,
+                 bin=None, accounts=None, pop3d="", testplugins=False,
+                 share=None):
+        """BIN: the handler (default $CARTERO_BIN); ACCOUNTS: a dict
+        address -> password: adds the [pop3d]/[plugin testauth] sections
+        (POP3D: more lines for [pop3d]), writes the users file, makes each
+        maildrop and implies TESTPLUGINS (plugin_dir is then a temp folder
+        with the real and the test plugins).  SHARE: a Server whose folder
+        and configuration this one serves too (see sibling())."""
         assert launcher in LAUNCHERS, launcher
         self.launcher = launcher
+        self.bin = os.path.join(ROOT, bin) if bin else BIN
+        self.env = dict(env or {})
+        self.proc = None
+        self.port = None
+        self.owner = share is None
+        if share is not None:
+            self.tmp, self.conf = share.tmp, share.conf
+            self.logpath = os.path.join(self.tmp, "log-%s-%s-%d" % (
+                os.path.basename(self.bin), launcher, len(_servers)))
+            _servers.append(self)
+            return
         self.tmp = tempfile.mkdtemp(prefix="cartero-e2e-")
         self.conf = os.path.join(self.tmp, "cartero.conf")
         self.logpath = os.path.join(self.tmp, "log")
-        self.env = dict(env or {})
+        self.users_file = os.path.join(self.tmp, "users")
+        if accounts is not None:
+            testplugins = True
+        if testplugins and conf is None:
+            plugin_dir = make_plugin_dir(os.path.join(self.tmp, "plugins"),
+                                         plugin_dir)
         if conf is None:
             conf = BASE_CONF.format(plugins=plugin_dir or PLUGINS,
-                                    store=store) + conf_extra
+                                    store=store)
+            if accounts is not None:
+                conf += POP3_CONF.format(pop3d=pop3d)
+            conf += conf_extra
         with open(self.conf, "w") as f:
             f.write(conf)
         for u in users:
             self.add_user(u)
-        self.proc = None
-        self.port = None
+        if accounts is not None:
+            open(self.users_file, "a").close()
+            for addr, pw in accounts.items():
+                self.add_account(addr, pw)
         _servers.append(self)
+
+    def sibling(self, bin, launcher=None, env=None):
+        """Another handler (BIN, e.g. POP3_BIN) over this configuration and
+        Maildir tree, on its own port; its log is its own file."""
+        return Server(launcher or self.launcher, bin=bin,
+                      env=dict(self.env, **(env or {})), share=self)
 
     # -- Maildirs ---------------------------------------------------------
     def maildrop(self, spec):
@@ -213,6 +321,48 @@ class Server:
                 out.append(f.read())
         return out
 
+    def add_account(self, address, password):
+        """A POP3 login (a users-file line) and its maildrop."""
+        with open(self.users_file, "a") as f:
+            f.write("%s:%s\n" % (address, password))
+        self.add_user(spec_of(address))
+
+    def put_message(self, spec, data, sub="new", flags="", when=None):
+        """Stores DATA in SPEC's maildrop as a delivery would (written in
+        tmp/, then linked into SUB/), named like cartero's maildir store
+        (,S= and ,W= are len(DATA): give CRLF data).  FLAGS: for cur/, the
+        ':2,' info.  Returns the path."""
+        self.add_user(spec)
+        name = maildir_name(len(data), when)
+        if sub == "cur":
+            name += ":2," + flags
+        d = self.maildrop(spec)
+        tmp = os.path.join(d, "tmp", name.split(":")[0])
+        with open(tmp, "wb") as f:
+            f.write(data)
+        path = os.path.join(d, sub, name)
+        os.link(tmp, path)
+        os.unlink(tmp)
+        return path
+
+    def all_files(self, spec):
+        """SPEC's messages in new/ and cur/, in POP3 order (by name)."""
+        out = []
+        for sub in ("new", "cur"):
+            d = os.path.join(self.maildrop(spec), sub)
+            if os.path.isdir(d):
+                out += [os.path.join(d, f) for f in os.listdir(d)
+                        if not f.startswith(".")]
+        return sorted(out, key=os.path.basename)
+
+    def snapshot(self, spec):
+        """{base name without ':2,...' : bytes} of SPEC's new/ and cur/."""
+        out = {}
+        for p in self.all_files(spec):
+            with open(p, "rb") as f:
+                out[os.path.basename(p).split(":")[0]] = f.read()
+        return out
+
     def wait_messages(self, spec, n, timeout=TIMEOUT):
         """Bounded wait until SPEC's new/ holds at least N messages."""
         wait_for(lambda: len(self.files(spec)) >= n, timeout)
@@ -225,9 +375,9 @@ class Server:
                  "-l", "%s:%d" % (HOST, port)]
             for k, v in sorted(self.child_env().items()):
                 a += ["-E", "%s=%s" % (k, v)]
-            return a + [BIN, "-c", self.conf]
+            return a + [self.bin, "-c", self.conf]
         return ["tcpserver", "-q", "-H", "-R", "-l", "0", HOST, str(port),
-                BIN, "-c", self.conf]
+                self.bin, "-c", self.conf]
 
     def child_env(self):
         e = {"TMPDIR": self.tmp}
@@ -290,8 +440,14 @@ class Server:
             self.log = None
 
     def cleanup(self):
+        """Stops; the owner of the folder also removes it (and stops the
+        siblings that serve it)."""
         self.stop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if getattr(self, "owner", True):
+            for other in _servers:
+                if other is not self and other.tmp == self.tmp:
+                    other.stop()
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
     def __enter__(self):
         return self.start()
@@ -303,7 +459,7 @@ class Server:
         """Live handler pids (children of the launcher running BIN)."""
         if self.proc is None:
             return []
-        exe = os.path.realpath(BIN)
+        exe = os.path.realpath(self.bin)
         return [p for p in proc_children(self.proc.pid) if proc_exe(p) == exe]
 
     def logtext(self):
@@ -321,6 +477,37 @@ class Server:
     def wait_idle(self, timeout=TIMEOUT):
         """Bounded wait until no handler runs (all sessions finished)."""
         return wait_for(lambda: not self.handlers(), timeout)
+
+
+class Pop3Server(Server):
+    """cartero-pop3d ($CARTERO_POP3_BIN) with the testauth plugin:
+    ACCOUNTS maps address -> password (default: none yet; add_account())."""
+
+    def __init__(self, launcher="socket-activate", accounts=None, **kw):
+        kw.setdefault("bin", POP3_BIN)
+        Server.__init__(self, launcher, accounts=dict(accounts or {}), **kw)
+
+
+SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error:",
+                   "event=bug")
+
+
+def check_handlers_clean(srv, need=("event=connect", "event=disconnect")):
+    """After the cases: no handler left running, no sanitizer report or
+    event=bug in the log, each NEED in it, and (systemd-socket-activate
+    logs them) every handler exited 0."""
+    check(srv.wait_idle(), "handlers still running: %r" % srv.handlers())
+    log = srv.logtext()
+    for bad in SANITIZER_MARKS:
+        check(bad not in log, "log has %r" % bad)
+    for want in need:
+        check(want in log, "log lacks %r" % want)
+    if srv.launcher == "socket-activate":
+        codes = wait_for(lambda: len(srv.child_exits()) >=
+                         srv.logtext().count("Spawned "), TIMEOUT) and \
+            srv.child_exits()
+        check(codes and all(c == 0 for c in codes),
+              "handler exit codes %r" % codes)
 
 
 # -- raw SMTP over a socket ------------------------------------------------

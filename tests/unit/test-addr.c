@@ -14,10 +14,13 @@ struct path_case {
 	enum addr_error want;
 	const char *local, *domain;	/* on ADDR_OK; full is local@domain */
 	const char *rest;		/* where *end_r points */
+	size_t len;			/* for the name; 0: strlen(in) */
 };
 
-#define OK(m, in, l, d, rest) { m, in, ADDR_OK, l, d, rest }
-#define BAD(m, in, e) { m, in, e, NULL, NULL, NULL }
+#define OK(m, in, l, d, rest) { m, in, ADDR_OK, l, d, rest, 0 }
+#define BAD(m, in, e) { m, in, e, NULL, NULL, NULL, 0 }
+/* With a NUL inside: the name shows what follows it. */
+#define BADN(m, in, e) { m, in, e, NULL, NULL, NULL, sizeof in - 1 }
 
 static const struct path_case paths[] = {
 	/* The null path */
@@ -52,6 +55,14 @@ static const struct path_case paths[] = {
 	BAD(MAIL, "<a,b@c>", ADDR_SYNTAX),
 	BAD(MAIL, "<a;sleep 66;@b>", ADDR_SYNTAX),
 	BAD(MAIL, "<;sleep 66;>", ADDR_SYNTAX),
+	/* The string ends at NUL: stale bytes after it are not the path. */
+	BADN(MAIL, "<x\0yy@evil>", ADDR_SYNTAX),
+	BADN(MAIL, "<x.y\0@evil>", ADDR_SYNTAX),
+	BADN(RCPT, "<postmaster\0@b>", ADDR_SYNTAX),
+	BADN(RCPT, "<postmaster\0>", ADDR_SYNTAX),
+	BADN(MAIL, "<a@b\0>", ADDR_SYNTAX),
+	BADN(MAIL, "<\"a\0\"@b>", ADDR_SYNTAX),
+	BAD(MAIL, "<abc", ADDR_SYNTAX),
 	/* Dot-string */
 	OK(MAIL, "<a.b.c@d>", "a.b.c", "d", ""),
 	BAD(MAIL, "<.a@b>", ADDR_SYNTAX),
@@ -191,9 +202,11 @@ test_paths(void)
 	    "NEITHER" };
 
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-		char name[200];
-		snprintf(name, sizeof name, "addr %s %s %s", mode_name[paths[i].mode],
-		    paths[i].want == ADDR_OK ? "valid" : "invalid", paths[i].in);
+		const struct path_case *pc = &paths[i];
+		char name[200], q[160];
+		snprintf(name, sizeof name, "addr %s %s %s", mode_name[pc->mode],
+		    pc->want == ADDR_OK ? "valid" : "invalid", test_escape(q,
+		    sizeof q, pc->in, pc->len ? pc->len : strlen(pc->in)));
 		check_path(name, &paths[i]);
 	}
 }

@@ -35,13 +35,19 @@ static inline void __attribute__((format(printf, 1, 2)))
 test_begin(const char *fmt, ...)
 {
 	char raw[sizeof test_name];
+	size_t o = 0;
 	va_list ap;
 
 	va_start(ap, fmt);
-	int n = vsnprintf(raw, sizeof raw, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
-	test_escape(test_name, sizeof test_name, raw,
-	    n < 0 ? 0 : (size_t)n < sizeof raw ? (size_t)n : sizeof raw - 1);
+	/* Names stay one line: control and 8-bit bytes become \xNN. */
+	for (const char *p = raw; *p && o + 5 < sizeof test_name; p++) {
+		unsigned char c = (unsigned char)*p;
+		o += (size_t)snprintf(test_name + o, sizeof test_name - o,
+		    c < 32 || c > 126 ? "\\x%02x" : "%c", c);
+	}
+	test_name[o] = '\0';
 	test_is_failed = false;
 	alarm(TEST_CASE_SECONDS);
 }
