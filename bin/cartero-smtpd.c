@@ -98,8 +98,15 @@ read_config(struct smtp_session *s, const char **error_r)
 	    error_r) < 0 ||
 	    conf_get_uint(sec, "max_errors", 20, 100000, &cfg->max_errors,
 	    error_r) < 0 ||
-	    conf_get_bool(sec, "relay", false, &relay, error_r) < 0)
+	    conf_get_bool(sec, "relay", false, &relay, error_r) < 0 ||
+	    conf_get_bool(sec, "auth_requires_tls", true,
+	    &cfg->auth_requires_tls, error_r) < 0 ||
+	    conf_get_uint(sec, "max_auth_failures", 3, 1000,
+	    &cfg->max_auth_failures, error_r) < 0 ||
+	    conf_get_uint(sec, "auth_delay", 1000, 60000, &cfg->auth_delay,
+	    error_r) < 0)
 		return -1;
+	cfg->auth_cleartext_from = conf_get(sec, "auth_cleartext_from");
 	if (cfg->max_recipients < 100) {
 		static char buf[600];
 		snprintf(buf, sizeof buf, "%s: max_recipients must be at least "

@@ -126,14 +126,21 @@ pop3_domain(struct pop3_session *s, struct addr *a)
 	return conf_section(&s->conf, "domain", a->domain);
 }
 
-/* Counts a failed login; at the cap, waits and ends the session. */
+/* Counts a failed login; at the cap, waits and ends the session.  A
+ * backend failure (err) is logged apart: it is not the client's fault. */
 static void
-pop3_auth_failed(struct pop3_session *s, const struct cartero_reply *r)
+pop3_auth_failed(struct pop3_session *s, const struct cartero_reply *r,
+    const char *err)
 {
-	char q[300];
+	char q[300], e[300];
 
-	log_event("auth", "result=fail user=%s ip=%s",
-	    log_quote(q, sizeof q, s->user), s->cs.peer.ip);
+	if (r == &POP3_AUTH_FAILED)
+		log_event("auth", "result=fail user=%s ip=%s",
+		    log_quote(q, sizeof q, s->user), s->cs.peer.ip);
+	else
+		log_event("auth", "result=tempfail user=%s ip=%s error=%s",
+		    log_quote(q, sizeof q, s->user), s->cs.peer.ip,
+		    log_quote(e, sizeof e, err ? err : "-"));
 	s->user[0] = '\0';
 	if (r == &POP3_AUTH_FAILED &&
 	    ++s->auth_failures >= s->max_auth_failures) {
@@ -226,14 +233,11 @@ pop3_verify(struct pop3_session *s, const char *password)
 	    &err) : 0;
 
 	if (ok < 0) {
-		char q[300];
-		log_event("auth", "result=tempfail user=%s error=%s", s->user,
-		    log_quote(q, sizeof q, err ? err : "-"));
-		pop3_auth_failed(s, &POP3_AUTH_BACKEND);
+		pop3_auth_failed(s, &POP3_AUTH_BACKEND, err);
 		return;
 	}
 	if (ok == 0 || domain == NULL) {
-		pop3_auth_failed(s, &POP3_AUTH_FAILED);
+		pop3_auth_failed(s, &POP3_AUTH_FAILED, NULL);
 		return;
 	}
 	pop3_login(s, domain, &a);
@@ -280,7 +284,7 @@ cmd_apop(struct pop3_session *s, int argc, char **argv)
 	int has = au->secret(s->auth->state, s->user, secret, sizeof secret,
 	    &len, &err);
 	if (has < 0) {
-		pop3_auth_failed(s, &POP3_AUTH_BACKEND);
+		pop3_auth_failed(s, &POP3_AUTH_BACKEND, err);
 		return;
 	}
 	if (has == 0)
@@ -301,7 +305,7 @@ cmd_apop(struct pop3_session *s, int argc, char **argv)
 	}
 	explicit_bzero(hex, sizeof hex);
 	if (diff != 0 || has == 0 || domain == NULL) {
-		pop3_auth_failed(s, &POP3_AUTH_FAILED);
+		pop3_auth_failed(s, &POP3_AUTH_FAILED, NULL);
 		return;
 	}
 	pop3_login(s, domain, &a);
@@ -666,7 +670,7 @@ pop3_loop(struct pop3_session *s)
 		size_t len;
 		io_deadline_set(&s->io, (int)s->timeout);
 		enum line_status st = line_read(&s->io, s->line,
-		    sizeof s->line, &len);
+		    POP3_LINE_MAX, &len);
 		s->cmd = NULL;
 		switch (st) {
 		case LINE_OK:

@@ -35,14 +35,22 @@ smtp_trace_fields(struct smtp_session *s)
 		with = s->txn.is_smtputf8 ? "UTF8LMTP" : "LMTP";
 	else if (s->txn.is_smtputf8)
 		with = "UTF8SMTP";
+	else if (!s->is_esmtp)
+		with = "SMTP";
+	else if (cs->auth_user[0] != '\0')
+		with = s->is_tls ? "ESMTPSA" : "ESMTPA";
 	else
-		with = s->is_esmtp ? "ESMTP" : "SMTP";
+		with = s->is_tls ? "ESMTPS" : "ESMTP";
+	char authc[300] = "";
+	if (cs->auth_user[0] != '\0')
+		snprintf(authc, sizeof authc, "\r\n\t(Authenticated sender: "
+		    "%s)", cs->auth_user);
 	int n = snprintf(buf, sizeof buf,
 	    "Return-Path: <%s>\r\n"
-	    "Received: from %s (%s)\r\n"
+	    "Received: from %s (%s)%s\r\n"
 	    "\tby %s (cartero) with %s id %s%s;\r\n"
 	    "\t%s\r\n",
-	    cs->sender.full, cs->helo[0] ? cs->helo : "unknown", lit,
+	    cs->sender.full, cs->helo[0] ? cs->helo : "unknown", lit, authc,
 	    cs->hostname, with, cs->queue_id, forc, date);
 	spool_write(&s->txn.spool, buf, (size_t)n < sizeof buf ? (size_t)n
 							       : sizeof buf - 1);

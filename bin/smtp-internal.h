@@ -52,6 +52,10 @@ struct smtp_config {
 	bool is_lmtp;
 	bool is_submission;
 	bool may_relay;			/* RELAYCLIENT or relay = yes */
+	bool auth_requires_tls;
+	const char *auth_cleartext_from;
+	unsigned long long max_auth_failures;
+	unsigned long long auth_delay;	/* ms after the first failure */
 };
 
 struct smtp_session {
@@ -61,7 +65,9 @@ struct smtp_session {
 	struct smtp_config cfg;
 	enum smtp_state state;
 	bool is_esmtp;
+	bool is_tls;
 	unsigned errors;
+	unsigned auth_failures;
 	unsigned n_messages;
 	unsigned n_rcpts_total;
 	unsigned seq;			/* messages received, for queue ids */
@@ -86,6 +92,10 @@ void smtp_disconnect(struct smtp_session *s, const char *why);
 /* smtp-data.c */
 void smtp_data(struct smtp_session *s);
 void smtp_bdat(struct smtp_session *s, char *arg);
+
+/* smtp-auth.c */
+bool smtp_auth_offered(const struct smtp_session *s);
+void smtp_auth(struct smtp_session *s, char *arg);
 
 /* filter.c */
 enum filter_hook { HOOK_CONNECT, HOOK_HELO, HOOK_MAIL, HOOK_RCPT, HOOK_DATA };

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../sdk/src/auth-internal.h"
 #include "../sdk/src/log-internal.h"
 #include "smtp-internal.h"
 
@@ -38,6 +39,7 @@ static void cmd_mail(struct smtp_session *, char *);
 static void cmd_rcpt(struct smtp_session *, char *);
 static void cmd_data(struct smtp_session *, char *);
 static void cmd_bdat(struct smtp_session *, char *);
+static void cmd_auth(struct smtp_session *, char *);
 static void cmd_rset(struct smtp_session *, char *);
 static void cmd_noop(struct smtp_session *, char *);
 static void cmd_quit(struct smtp_session *, char *);
@@ -55,6 +57,7 @@ static const struct smtp_cmd smtp_commands[] = {
 	{ "RCPT", cmd_rcpt, ALLOW_TXN, ARG_REQUIRED, 0 },
 	{ "DATA", cmd_data, ALLOW(SMTP_RCPT), ARG_NONE, CMD_FLUSH },
 	{ "BDAT", cmd_bdat, ALLOW_ANY, ARG_REQUIRED, CMD_ANY_STATE },
+	{ "AUTH", cmd_auth, ALLOW_GREETED, ARG_REQUIRED, CMD_FLUSH },
 	{ "RSET", cmd_rset, ALLOW_ALWAYS, ARG_NONE, 0 },
 	{ "NOOP", cmd_noop, ALLOW_ALWAYS, ARG_OPTIONAL, CMD_FLUSH },
 	{ "QUIT", cmd_quit, ALLOW_ALWAYS | ALLOW(SMTP_REJECTED), ARG_NONE,
@@ -211,6 +214,10 @@ smtp_hello(struct smtp_session *s, char *arg, bool is_esmtp)
 		io_puts(&s->io, buf);
 		return;
 	}
+	char authline[64] = "";
+	if (smtp_auth_offered(s) && s->cs.auth_user[0] == '\0')
+		snprintf(authline, sizeof authline, "250-AUTH %s\r\n",
+		    auth_mechanisms(s->auth));
 	snprintf(buf, sizeof buf,
 	    "250-%s\r\n"
 	    "250-PIPELINING\r\n"
@@ -218,7 +225,9 @@ smtp_hello(struct smtp_session *s, char *arg, bool is_esmtp)
 	    "250-8BITMIME\r\n"
 	    "250-ENHANCEDSTATUSCODES\r\n"
 	    "250-SMTPUTF8\r\n"
-	    "250 CHUNKING\r\n", s->cs.hostname, s->cfg.max_message_size);
+	    "%s"
+	    "250 CHUNKING\r\n", s->cs.hostname, s->cfg.max_message_size,
+	    authline);
 	io_puts(&s->io, buf);
 }
 
@@ -465,6 +474,9 @@ cmd_rcpt(struct smtp_session *s, char *arg)
 		smtp_reply(s, &REPLY_TEMP_FAIL, NULL);
 		return;
 	}
+	/* The array may have moved, and each view points into its addr. */
+	for (size_t i = 0; i < cs->n_rcpts; i++)
+		session_view(&cs->rcpts[i].view, &cs->rcpts[i].addr);
 	err = smtp_addr_reply(addr_parse_path(path, false, true, &rc->addr,
 	    &end), &REPLY_BAD_RCPT);
 	if (err == NULL && *end != '\0') {
@@ -522,6 +534,12 @@ static void
 cmd_bdat(struct smtp_session *s, char *arg)
 {
 	smtp_bdat(s, arg);
+}
+
+static void
+cmd_auth(struct smtp_session *s, char *arg)
+{
+	smtp_auth(s, arg);
 }
 
 static void
@@ -595,6 +613,8 @@ smtp_sequence_reply(const struct smtp_session *s, const struct smtp_cmd *c)
 					  : &REPLY_BDAT_PENDING;
 	if (c->run == cmd_mail)
 		return &REPLY_NESTED_MAIL;
+	if (c->run == cmd_auth)
+		return &REPLY_AUTH_IN_TXN;
 	if (c->run == cmd_data && s->state == SMTP_MAIL)
 		return &REPLY_NO_VALID_RCPTS;
 	return &REPLY_NEED_MAIL;

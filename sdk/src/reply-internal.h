@@ -16,6 +16,7 @@
 	X(REPLY_DELIVERED,      250, "2.0.0", "Ok: delivered as") \
 	X(REPLY_CHUNK_OK,       250, "2.0.0", "Ok: octets received:") \
 	X(REPLY_BYE,            221, "2.0.0", "Bye") \
+	X(REPLY_AUTH_OK,        235, "2.7.0", "Authentication successful") \
 	X(REPLY_HELP,           214, "2.0.0", "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT HELP VRFY EXPN; see RFC 5321") \
 	X(REPLY_VRFY,           252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery") \
 	X(REPLY_EXPN,           252, "2.5.0", "Cannot EXPN list, but will accept message and attempt delivery") \
@@ -28,6 +29,18 @@
 	X(REPLY_PLUGIN_BUG,     451, "4.3.0", "Internal filter error; try again later") \
 	X(REPLY_FILTER_DEFER,   451, "4.7.1", "Temporarily rejected by policy; try again later") \
 	X(REPLY_TOO_MANY_RCPTS, 452, "4.5.3", "Too many recipients") \
+	X(REPLY_AUTH_TEMP,      454, "4.7.0", "Temporary authentication failure") \
+	X(REPLY_AUTH_TOO_MANY,  421, "4.7.0", "Too many authentication failures, closing connection") \
+	X(REPLY_AUTH_TOO_LONG,  500, "5.5.6", "Authentication exchange line is too long") \
+	X(REPLY_AUTH_CANCELLED, 501, "5.0.0", "Authentication cancelled") \
+	X(REPLY_AUTH_BAD_BASE64,501, "5.5.2", "Invalid base64 data") \
+	X(REPLY_AUTH_BAD_INITIAL,501, "5.7.0", "No initial response allowed with this mechanism") \
+	X(REPLY_AUTH_UNAVAILABLE,502, "5.5.1", "AUTH not available") \
+	X(REPLY_AUTH_TWICE,     503, "5.5.1", "Already authenticated") \
+	X(REPLY_AUTH_IN_TXN,    503, "5.5.1", "AUTH not allowed during a mail transaction") \
+	X(REPLY_AUTH_BAD_MECH,  504, "5.5.4", "Unrecognized authentication type") \
+	X(REPLY_AUTH_FAILED,    535, "5.7.8", "Authentication credentials invalid") \
+	X(REPLY_AUTH_NEEDS_TLS, 538, "5.7.11", "Encryption required for requested authentication mechanism") \
 	X(REPLY_UNKNOWN,        500, "5.5.2", "Command not recognized") \
 	X(REPLY_LINE_TOO_LONG,  500, "5.5.2", "Line too long") \
 	X(REPLY_BARE_EOL,       500, "5.5.2", "Command line not terminated by CRLF (bare CR or LF)") \

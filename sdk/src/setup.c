@@ -16,10 +16,11 @@ static const char *const top_keys[] = {
 static const char *const smtpd_keys[] = {
 	"filters", "max_message_size", "max_recipients", "timeout", "auth",
 	"auth_requires_tls", "relay", "max_errors", "auth_cleartext_from",
-	NULL
+	"max_auth_failures", "auth_delay", NULL
 };
 static const char *const pop3d_keys[] = {
-	"auth", "timeout", "max_errors", "max_auth_failures", NULL
+	"auth", "timeout", "max_errors", "max_auth_failures", "auth_delay",
+	NULL
 };
 static const char *const tls_keys[] = { "cert", "key", "priority", NULL };
 

@@ -31,6 +31,18 @@ test_escape(char *dst, size_t m, const char *s, size_t n)
 	return dst;
 }
 
+/* s[0..n) escaped and in double quotes, or NULL. */
+static inline const char *
+test_show(char *dst, size_t m, const char *s, size_t n)
+{
+	if (s == NULL)
+		return "NULL";
+	dst[0] = '"';
+	test_escape(dst + 1, m - 2, s, n);
+	strcat(dst, "\"");
+	return dst;
+}
+
 static inline void __attribute__((format(printf, 1, 2)))
 test_begin(const char *fmt, ...)
 {
@@ -82,9 +94,8 @@ test_check_mem(const char *file, int line, const char *what, const char *a,
 	if ((a == NULL && b == NULL) || (a != NULL && b != NULL &&
 	    an == bn && memcmp(a, b, an) == 0))
 		return;
-	test_fail(file, line, "%s: \"%s\" != \"%s\"", what,
-	    a ? test_escape(qa, sizeof qa, a, an) : "(null)",
-	    b ? test_escape(qb, sizeof qb, b, bn) : "(null)");
+	test_fail(file, line, "%s: %s != %s", what,
+	    test_show(qa, sizeof qa, a, an), test_show(qb, sizeof qb, b, bn));
 }
 
 #define test_assert(expr) do { if (!(expr)) \
