@@ -42,7 +42,9 @@ read_config(struct pop3_session *s, const char **error_r)
 	    conf_get_uint(sec, "max_errors", 20, 100000, &s->max_errors,
 	    error_r) < 0 ||
 	    conf_get_uint(sec, "max_auth_failures", 3, 1000,
-	    &s->max_auth_failures, error_r) < 0)
+	    &s->max_auth_failures, error_r) < 0 ||
+	    conf_get_uint(sec, "auth_delay", 1000, 60000, &s->auth_delay,
+	    error_r) < 0)
 		return -1;
 	if (conf_get(sec, "auth") == NULL) {
 		*error_r = "no auth plugin: set auth = NAME in [pop3d]";

@@ -33,7 +33,7 @@ struct pop3_session {
 	struct io io;
 	struct conf conf;
 	enum pop3_state state;
-	unsigned long long timeout, max_errors, max_auth_failures;
+	unsigned long long timeout, max_errors, max_auth_failures, auth_delay;
 	unsigned errors, auth_failures;
 	struct plugin *auth;
 	char stamp[160];		/* APOP timestamp, "" if none */

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "../sdk/src/auth-internal.h"
 #include "../sdk/src/log-internal.h"
 #include "../sdk/src/md5-internal.h"
 #include "pop3-internal.h"
@@ -36,6 +37,7 @@ static void cmd_top(struct pop3_session *, int, char **);
 static void cmd_dele(struct pop3_session *, int, char **);
 static void cmd_noop(struct pop3_session *, int, char **);
 static void cmd_rset(struct pop3_session *, int, char **);
+static void cmd_auth(struct pop3_session *, int, char **);
 
 static const struct pop3_cmd pop3_commands[] = {
 	{ "USER", cmd_user, IN_AUTH, 1, 1, false },
@@ -43,6 +45,7 @@ static const struct pop3_cmd pop3_commands[] = {
 	{ "APOP", cmd_apop, IN_AUTH, 2, 2, true },
 	{ "QUIT", cmd_quit, IN_AUTH | IN_TRANS, 0, 0, false },
 	{ "CAPA", cmd_capa, IN_AUTH | IN_TRANS, 0, 0, false },
+	{ "AUTH", cmd_auth, IN_AUTH, 0, 2, true },
 	{ "STAT", cmd_stat, IN_TRANS, 0, 0, false },
 	{ "LIST", cmd_list, IN_TRANS, 0, 1, false },
 	{ "UIDL", cmd_uidl, IN_TRANS, 0, 1, false },
@@ -142,10 +145,14 @@ pop3_auth_failed(struct pop3_session *s, const struct cartero_reply *r,
 		    log_quote(q, sizeof q, s->user), s->cs.peer.ip,
 		    log_quote(e, sizeof e, err ? err : "-"));
 	s->user[0] = '\0';
-	if (r == &POP3_AUTH_FAILED &&
-	    ++s->auth_failures >= s->max_auth_failures) {
-		io_flush(&s->io);
-		sleep(1);
+	if (r != &POP3_AUTH_FAILED) {
+		pop3_reply(s, r, NULL);
+		return;
+	}
+	/* The brakes: a growing delay after each failure, then a cap. */
+	io_flush(&s->io);
+	auth_penalty(++s->auth_failures, s->auth_delay);
+	if (s->auth_failures >= s->max_auth_failures) {
 		pop3_reply(s, &POP3_TOO_MANY_FAILURES, NULL);
 		s->state = POP3_QUIT;
 		s->why = "auth-failures";
@@ -353,7 +360,74 @@ cmd_capa(struct pop3_session *s, int argc, char **argv)
 	(void)argv;
 	pop3_reply(s, &POP3_CAPA, NULL);
 	io_puts(&s->io, "TOP\r\nUSER\r\nUIDL\r\nPIPELINING\r\nRESP-CODES\r\n"
-	    "AUTH-RESP-CODE\r\nIMPLEMENTATION cartero\r\n.\r\n");
+	    "AUTH-RESP-CODE\r\nSASL ");
+	io_puts(&s->io, auth_mechanisms(s->auth));
+	io_puts(&s->io, "\r\nIMPLEMENTATION cartero\r\n.\r\n");
+}
+
+/* auth = "AUTH" SP sasl-mech [SP initial-response] (RFC 5034 4); a bare
+ * "AUTH" lists the mechanisms, as RFC 1734 servers did. */
+static void
+cmd_auth(struct pop3_session *s, int argc, char **argv)
+{
+	static struct auth_exchange x;
+
+	if (argc == 0) {
+		pop3_reply(s, &POP3_OK, NULL);
+		char list[64];
+		snprintf(list, sizeof list, "%s", auth_mechanisms(s->auth));
+		for (char *p = list; *p; p++)
+			if (*p == ' ')
+				*p = '\n';
+		for (char *save, *m = strtok_r(list, "\n", &save); m;
+		    m = strtok_r(NULL, "\n", &save)) {
+			io_puts(&s->io, m);
+			io_puts(&s->io, "\r\n");
+		}
+		io_puts(&s->io, ".\r\n");
+		return;
+	}
+	x.io = &s->io;
+	x.auth = s->auth;
+	x.hostname = s->cs.hostname;
+	x.prefix = "+ ";
+	x.timeout = (int)s->timeout;
+	enum auth_result r = auth_run(&x, argv[0], argc > 1 ? argv[1] : NULL);
+	memcpy(s->user, x.user, sizeof s->user);
+	switch (r) {
+	case AUTH_OK: {
+		struct addr a;
+		const struct cartero_conf *domain = pop3_domain(s, &a);
+		if (domain == NULL)
+			pop3_auth_failed(s, &POP3_AUTH_FAILED, NULL);
+		else
+			pop3_login(s, domain, &a);
+		return;
+	}
+	case AUTH_FAIL:
+		pop3_auth_failed(s, &POP3_AUTH_FAILED, NULL);
+		return;
+	case AUTH_TEMP:
+		pop3_auth_failed(s, &POP3_AUTH_BACKEND, "see auth-backend");
+		return;
+	case AUTH_EOF:
+		s->why = "eof";
+		s->state = POP3_QUIT;
+		return;
+	case AUTH_CANCEL:
+		pop3_reply(s, &POP3_AUTH_CANCELLED, NULL);
+		return;
+	case AUTH_BAD_BASE64:
+		pop3_reply(s, &POP3_AUTH_BAD_BASE64, NULL);
+		return;
+	case AUTH_TOO_LONG:
+		pop3_reply(s, &POP3_LINE_TOO_LONG, NULL);
+		return;
+	case AUTH_BAD_MECH:
+	case AUTH_BAD_INITIAL:
+		pop3_reply(s, &POP3_AUTH_BAD_MECH, NULL);
+		return;
+	}
 }
 
 /* msg = 1*DIGIT, naming a message that exists and is not deleted. */
@@ -568,12 +642,12 @@ cmd_top(struct pop3_session *s, int argc, char **argv)
 	long n = 0;
 
 	(void)argc;
-	if (*argv[1] == '\0' || strlen(argv[1]) > 9 ||
+	if (*argv[1] == '\0' ||
 	    strspn(argv[1], "0123456789") != strlen(argv[1])) {
 		pop3_reply(s, &POP3_SYNTAX, NULL);
 		return;
 	}
-	n = atol(argv[1]);
+	n = strtol(argv[1], NULL, 10);	/* LONG_MAX if larger: all lines */
 	pop3_retrieve(s, argv[0], n);
 }
 

@@ -565,7 +565,8 @@ maildir_open(void *state, const struct cartero_conf *domain,
 		md_drop_free(d);
 		return -1;
 	}
-	qsort(d->v, d->n, sizeof *d->v, md_cmp);
+	if (d->n > 1)
+		qsort(d->v, d->n, sizeof *d->v, md_cmp);
 	*maildrop_r = d;
 	return 0;
 }

@@ -95,6 +95,9 @@
 	X(POP3_AUTH_FAILED,     500, "AUTH",     "Authentication failed") \
 	X(POP3_TOO_MANY_FAILURES,500, "AUTH",    "Too many authentication failures; closing") \
 	X(POP3_NEED_USER,       500, NULL,       "USER first") \
+	X(POP3_AUTH_CANCELLED,  500, NULL,       "Authentication cancelled") \
+	X(POP3_AUTH_BAD_BASE64, 500, NULL,       "Invalid base64 data") \
+	X(POP3_AUTH_BAD_MECH,   500, NULL,       "Unrecognized authentication type") \
 	X(POP3_NO_APOP,         500, "AUTH",     "APOP is not available") \
 	X(POP3_UNKNOWN,         500, NULL,       "Unknown command") \
 	X(POP3_WRONG_STATE,     500, NULL,       "Command not valid in this state") \

@@ -327,13 +327,14 @@ class Server:
             f.write("%s:%s\n" % (address, password))
         self.add_user(spec_of(address))
 
-    def put_message(self, spec, data, sub="new", flags="", when=None):
+    def put_message(self, spec, data, sub="new", flags="", when=None,
+                    name=None):
         """Stores DATA in SPEC's maildrop as a delivery would (written in
         tmp/, then linked into SUB/), named like cartero's maildir store
-        (,S= and ,W= are len(DATA): give CRLF data).  FLAGS: for cur/, the
-        ':2,' info.  Returns the path."""
+        (,S= and ,W= are len(DATA): give CRLF data) unless NAME is given.
+        FLAGS: for cur/, the ':2,' info.  Returns the path."""
         self.add_user(spec)
-        name = maildir_name(len(data), when)
+        name = name or maildir_name(len(data), when)
         if sub == "cur":
             name += ":2," + flags
         d = self.maildrop(spec)

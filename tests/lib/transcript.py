@@ -65,6 +65,7 @@ path = mail/%d/%u
 POP3_CONF = """
 [pop3d]
 auth = testauth
+auth_delay = 10
 {pop3d}
 
 [plugin testauth]

@@ -25,6 +25,7 @@ S: UIDL
 S: PIPELINING
 S: RESP-CODES
 S: AUTH-RESP-CODE
+S: SASL PLAIN LOGIN CRAM-MD5
 S: IMPLEMENTATION cartero
 S: .
 S: -ERR Command not valid in this state

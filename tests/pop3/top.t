@@ -1,6 +1,7 @@
 # TOP msg n (RFC 1939 7): the header, the blank line, n body lines; the
-# whole message when n exceeds the body; a message whose first line is
-# empty has an empty header; byte-stuffing applies; TOP marks nothing seen.
+# whole message when n exceeds the body (however many digits n has); a
+# message whose first line is empty has an empty header; byte-stuffing
+# applies; TOP marks nothing seen.
 !file users alice@example.test:s3cret\n
 !msg example.test/alice new/1000.A.host,S=52,W=52 Subject: a\r\nX: y\r\n\r\nline 1\r\n.line 2\r\nline 3\r\n
 !msg example.test/alice new/1001.B.host,S=17,W=17 \r\nfirst\r\nsecond\r\n
@@ -49,6 +50,15 @@ S: line 1
 S: ..line 2
 S: line 3
 S: .
+C: TOP 1 99999999999999999999999999999999
+S: +OK 52 octets
+S: Subject: a
+S: X: y
+S:
+S: line 1
+S: ..line 2
+S: line 3
+S: .
 C: TOP 2 0
 S: +OK 17 octets
 S:
@@ -66,6 +76,10 @@ S: .
 C: TOP 1 x
 S: -ERR Syntax error in arguments
 C: TOP 1 -1
+S: -ERR Syntax error in arguments
+C: TOP 1 +1
+S: -ERR Syntax error in arguments
+C: TOP 1 1a
 S: -ERR Syntax error in arguments
 C: TOP 4 0
 S: -ERR No such message
