@@ -730,9 +730,10 @@ pop3_dispatch(struct pop3_session *s, char *line)
 			return;
 		}
 	}
+	/* PASS must come right after USER (RFC 1939 7). */
+	if (c->run != cmd_pass)
+		s->user[0] = '\0';
 	c->run(s, argc, argv);
-	if (c->is_redacted)
-		explicit_bzero(line, POP3_LINE_MAX);
 }
 
 void
@@ -749,6 +750,8 @@ pop3_loop(struct pop3_session *s)
 		switch (st) {
 		case LINE_OK:
 			pop3_dispatch(s, s->line);
+			/* Whatever it was, a password may be in it. */
+			explicit_bzero(s->line, sizeof s->line);
 			break;
 		case LINE_TOO_LONG:
 			pop3_reply(s, &POP3_LINE_TOO_LONG, NULL);

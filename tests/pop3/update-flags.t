@@ -2,7 +2,8 @@
 # DELE'd one (and only it) is removed; retrieved cur/ messages gain S in
 # ASCII flag order (FR -> FRS, T -> ST, a keyword stays after S); a flag
 # set that already has S, and messages not retrieved, keep their names; a
-# cur/ name without info gets ":2,S" when retrieved.
+# cur/ name without info gets ":2,S" when retrieved.  Dot files and tmp/
+# are not messages: not listed, not touched.
 !file users alice@example.test:s3cret\n
 !msg example.test/alice cur/1003.D.host,S=14,W=14:2,FR Subject: d\r\n\r\n
 !msg example.test/alice new/1001.B.host,S=14,W=14 Subject: b\r\n\r\n
@@ -12,6 +13,9 @@
 !msg example.test/alice cur/1005.F.host,S=14,W=14:2,Fa Subject: f\r\n\r\n
 !msg example.test/alice cur/1006.G.host,S=14,W=14 Subject: g\r\n\r\n
 !msg example.test/alice cur/1007.H.host,S=14,W=14:2,D Subject: h\r\n\r\n
+!msg example.test/alice new/.0999.junk x\r\n
+!msg example.test/alice cur/.0999.junk:2, x\r\n
+!msg example.test/alice tmp/0999.T.host x\r\n
 S: +OK cartero POP3 ready *
 C: USER alice@example.test
 S: +OK Send PASS
@@ -68,5 +72,8 @@ S: <EOF>
 !exists example.test/alice cur/1006.G.host,S=14,W=14:2,S
 !exists example.test/alice cur/1007.H.host,S=14,W=14:2,D
 !count example.test/alice new 0
+!exists example.test/alice new/.0999.junk
+!exists example.test/alice cur/.0999.junk:2,
+!exists example.test/alice tmp/0999.T.host
 !count example.test/alice cur 7
 !log event=update result=ok deleted=1 retrieved=5

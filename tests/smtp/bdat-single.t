@@ -1,0 +1,25 @@
+# CHUNKING (RFC 3030): one BDAT LAST chunk is the whole message, stored
+# byte for byte (no dot-unstuffing: ".." stays "..").
+!user example.test/alice
+S: 220 mx.example.test ESMTP cartero
+C: EHLO client.example
+S: 250-mx.example.test
+S: 250-PIPELINING
+S: 250-SIZE *
+S: 250-8BITMIME
+S: 250-ENHANCEDSTATUSCODES
+S: 250-SMTPUTF8
+S: 250 CHUNKING
+C: MAIL FROM:<bob@example.net>
+S: 250 2.1.0 Sender ok
+C: RCPT TO:<alice@example.test>
+S: 250 2.1.5 Recipient ok
+C> BDAT 21 LAST\r\nSubject: x\r\n\r\n..dot\r\n
+S: 250 2.0.0 Ok: queued as *
+C: QUIT
+S: 221 2.0.0 Bye
+S: <EOF>
+!mail example.test/alice 1
+!body example.test/alice Subject: x\r\n\r\n..dot\r\n
+!header example.test/alice *for <alice@example.test>;
+!log event=stored

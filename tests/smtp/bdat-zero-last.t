@@ -1,0 +1,33 @@
+# BDAT 0 LAST ends a chunked message; alone it makes an empty message.
+!user example.test/alice
+!user example.test/bob
+S: 220 mx.example.test ESMTP cartero
+C: EHLO client.example
+S: 250-mx.example.test
+S: 250-PIPELINING
+S: 250-SIZE *
+S: 250-8BITMIME
+S: 250-ENHANCEDSTATUSCODES
+S: 250-SMTPUTF8
+S: 250 CHUNKING
+C: MAIL FROM:<carol@example.net>
+S: 250 2.1.0 Sender ok
+C: RCPT TO:<alice@example.test>
+S: 250 2.1.5 Recipient ok
+C> BDAT 7\r\nhello\r\n
+S: 250 2.0.0 Ok: octets received: 7
+C> BDAT 0 LAST\r\n
+S: 250 2.0.0 Ok: queued as *
+C: MAIL FROM:<carol@example.net>
+S: 250 2.1.0 Sender ok
+C: RCPT TO:<bob@example.test>
+S: 250 2.1.5 Recipient ok
+C> BDAT 0 LAST\r\n
+S: 250 2.0.0 Ok: queued as *
+C: QUIT
+S: 221 2.0.0 Bye
+S: <EOF>
+!mail example.test/alice 1
+!mail example.test/bob 1
+!body example.test/alice hello\r\n
+!body example.test/bob 

@@ -1,0 +1,25 @@
+# A NUL in a command line is refused 500 5.5.2 and the line is not
+# executed (no truncation at the NUL).
+S: 220 mx.example.test ESMTP cartero
+C: EHLO client.example
+S: 250-mx.example.test
+S: 250-PIPELINING
+S: 250-SIZE *
+S: 250-8BITMIME
+S: 250-ENHANCEDSTATUSCODES
+S: 250-SMTPUTF8
+S: 250 CHUNKING
+C> MAIL FROM:<bob@example.net>\0\r\n
+S: 500 5.5.2 NUL character in command
+C: RCPT TO:<alice@example.test>
+S: 503 5.5.1 Need MAIL command first
+C> QUIT\0 please\r\n
+S: 500 5.5.2 NUL character in command
+C> \0\r\n
+S: 500 5.5.2 NUL character in command
+C: NOOP
+S: 250 2.0.0 Ok
+C: QUIT
+S: 221 2.0.0 Bye
+S: <EOF>
+!log text="NUL character in command"

@@ -1,0 +1,20 @@
+# RELAYCLIENT without a [relay] section: there is nowhere to relay to, so
+# non-local recipients are still refused.
+!env RELAYCLIENT=
+S: 220 mx.example.test ESMTP cartero
+C: EHLO client.example
+S: 250-mx.example.test
+S: 250-PIPELINING
+S: 250-SIZE *
+S: 250-8BITMIME
+S: 250-ENHANCEDSTATUSCODES
+S: 250-SMTPUTF8
+S: 250 CHUNKING
+C: MAIL FROM:<bob@example.net>
+S: 250 2.1.0 Sender ok
+C: RCPT TO:<carol@example.net>
+S: 550 5.7.1 Relaying denied
+C: QUIT
+S: 221 2.0.0 Bye
+S: <EOF>
+!mail example.net/carol 0
