@@ -107,6 +107,13 @@ read_config(struct smtp_session *s, const char **error_r)
 	    error_r) < 0)
 		return -1;
 	cfg->auth_cleartext_from = conf_get(sec, "auth_cleartext_from");
+	if (cfg->max_errors == 0) {
+		static char buf[600];
+		snprintf(buf, sizeof buf, "%s: max_errors must be at least 1",
+		    conf_where(sec, "max_errors"));
+		*error_r = buf;
+		return -1;
+	}
 	if (cfg->max_recipients < 100) {
 		static char buf[600];
 		snprintf(buf, sizeof buf, "%s: max_recipients must be at least "

@@ -374,6 +374,7 @@ smtp_bdat(struct smtp_session *s, char *arg)
 	/* The chunk's octets are read in any case, or they would be taken
 	 * for commands (RFC 3030 2). */
 	io_deadline_set(io, (int)s->cfg.timeout);
+	size_t fresh = 0;
 	for (left = size; left > 0;) {
 		if (io_buffered(io) == 0) {
 			ssize_t r = io_fill(io);
@@ -381,7 +382,12 @@ smtp_bdat(struct smtp_session *s, char *arg)
 				smtp_data_lost(s, r);
 				return;
 			}
-			io_deadline_set(io, (int)s->cfg.timeout);
+			/* The deadline moves on only for real progress, so a
+			 * trickling client is cut off as in DATA. */
+			if ((fresh += (size_t)r) >= CARTERO_IO_INSIZE / 2) {
+				io_deadline_set(io, (int)s->cfg.timeout);
+				fresh = 0;
+			}
 		}
 		size_t k = io_buffered(io);
 		if (k > left)

@@ -281,6 +281,8 @@ smtp_mail_params(struct smtp_session *s, char *rest)
 
 	if (n < 0)
 		return &REPLY_BAD_ARG;
+	if (n > 0 && !s->is_esmtp)
+		return &REPLY_UNKNOWN_PARAM;	/* none without EHLO */
 	for (int i = 0; i < n; i++) {
 		const char *k = params[i].keyword, *v = params[i].value;
 		unsigned bit;
@@ -466,17 +468,10 @@ cmd_rcpt(struct smtp_session *s, char *arg)
 		smtp_reply(s, &REPLY_BAD_ARG, NULL);
 		return;
 	}
-	if (cs->n_rcpts >= s->cfg.max_recipients) {
-		smtp_reply(s, &REPLY_TOO_MANY_RCPTS, NULL);
-		return;
-	}
 	if ((rc = session_rcpt_add(cs)) == NULL) {
 		smtp_reply(s, &REPLY_TEMP_FAIL, NULL);
 		return;
 	}
-	/* The array may have moved, and each view points into its addr. */
-	for (size_t i = 0; i < cs->n_rcpts; i++)
-		session_view(&cs->rcpts[i].view, &cs->rcpts[i].addr);
 	err = smtp_addr_reply(addr_parse_path(path, false, true, &rc->addr,
 	    &end), &REPLY_BAD_RCPT);
 	if (err == NULL && *end != '\0') {
@@ -514,6 +509,12 @@ cmd_rcpt(struct smtp_session *s, char *arg)
 			smtp_reply(s, &REPLY_RCPT_OK, NULL);
 			return;
 		}
+	/* Checked after the duplicates, so that a retried recipient is
+	 * not refused (RFC 5321 4.5.3.1.10: 452, never a silent drop). */
+	if (cs->n_rcpts >= s->cfg.max_recipients) {
+		smtp_reply(s, &REPLY_TOO_MANY_RCPTS, NULL);
+		return;
+	}
 	cs->n_rcpts++;
 	smtp_enter(s, SMTP_RCPT);
 	smtp_reply(s, &REPLY_RCPT_OK, NULL);

@@ -116,6 +116,9 @@ session_rcpt_add(struct cartero_session *cs)
 			return NULL;
 		cs->rcpts = r;
 		cs->cap_rcpts = cap;
+		/* The array moved: each view points into its own addr. */
+		for (size_t i = 0; i < cs->n_rcpts; i++)
+			session_view(&cs->rcpts[i].view, &cs->rcpts[i].addr);
 	}
 	struct rcpt *r = &cs->rcpts[cs->n_rcpts];
 	memset(r, 0, sizeof *r);

@@ -51,8 +51,9 @@ setup_check_schema(const struct conf *c, const char **error_r)
 			    !is_named)
 				break;
 		if (i == sizeof sections / sizeof sections[0]) {
-			snprintf(buf, sizeof buf, "%s:%d: unknown section",
-			    c->path, sec->line);
+			snprintf(buf, sizeof buf, "%s:%d: unknown section "
+			    "[%s%s%s]", c->path, sec->line, sec->kind,
+			    *sec->name ? " " : "", sec->name);
 			*error_r = buf;
 			return -1;
 		}
