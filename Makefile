@@ -13,6 +13,9 @@ WARN := -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes \
 	-Wmissing-prototypes -Wshadow -Wpointer-arith -Wcast-qual
 CPPFLAGS_ALL = -D_GNU_SOURCE -Isdk/include -DCARTERO_PLUGIN_DIR='"$(PLUGINDIR)"'
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# ASan intercepts crypt_r and finds the real one only in the program's own
+# namespace: the sanitizer programs load libcrypt for the passwd plugin.
+SAN_LIBS := -Wl,--no-as-needed -lcrypt -Wl,--as-needed
 LTDL_LIBS := -lltdl
 
 -include config.mak
@@ -61,13 +64,13 @@ bin/cartero-smtpd: $(SMTPD_SRCS:%.c=$(B)/%.o) $(B)/libcartero.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LTDL_LIBS)
 $(A)/bin/cartero-smtpd: $(SMTPD_SRCS:%.c=$(A)/%.o) $(A)/libcartero.a
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(LTDL_LIBS)
+	$(CC) $(SAN) -o $@ $^ $(LTDL_LIBS) $(SAN_LIBS)
 
 bin/cartero-pop3d: $(POP3D_SRCS:%.c=$(B)/%.o) $(B)/libcartero.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LTDL_LIBS)
 $(A)/bin/cartero-pop3d: $(POP3D_SRCS:%.c=$(A)/%.o) $(A)/libcartero.a
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(LTDL_LIBS)
+	$(CC) $(SAN) -o $@ $^ $(LTDL_LIBS) $(SAN_LIBS)
 
 bin/cartero-passwd: $(PASSWD_SRCS:%.c=$(B)/%.o) $(B)/libcartero.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lsodium -lcrypt

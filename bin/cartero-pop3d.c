@@ -85,7 +85,8 @@ main(int argc, char **argv)
 	s->auth = plugin_get(&s->conf, conf_get(conf_section(&s->conf,
 	    "pop3d", ""), "auth"), PLUGIN_AUTH, &session_host, &err);
 	if (s->auth == NULL)
-		die_unavailable(EXIT_TEMP, "plugin-load", err);
+		die_unavailable(plugin_error_is_config() ? EXIT_USAGE : EXIT_TEMP,
+		    plugin_error_is_config() ? "config" : "plugin-load", err);
 	pop3_greet(s);
 	pop3_loop(s);
 	plugin_fini_all();

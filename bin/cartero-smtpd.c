@@ -38,7 +38,7 @@ die_usage(void)
 
 /* Loads the stores of [domain] and [relay], the filters and auth. */
 static int
-load_plugins(struct smtp_session *s, const char **error_r)
+load_plugins(struct smtp_session *s, bool *is_config_r, const char **error_r)
 {
 	const struct conf *c = &s->conf;
 	const struct cartero_conf *smtpd = conf_section(c, "smtpd", "");
@@ -53,13 +53,18 @@ load_plugins(struct smtp_session *s, const char **error_r)
 			snprintf(buf, sizeof buf, "%s:%d: no store = in this "
 			    "section", c->path, sec->line);
 			*error_r = buf;
+			*is_config_r = true;
 			return -1;
 		}
 		struct plugin *p = plugin_get(c, name, PLUGIN_STORE,
 		    &session_host, error_r);
-		if (p == NULL || conf_check_keys(sec, store_keys,
-		    p->desc->conf_keys, error_r) < 0)
+		if (p == NULL)
 			return -1;
+		if (conf_check_keys(sec, store_keys, p->desc->conf_keys,
+		    error_r) < 0) {
+			*is_config_r = true;
+			return -1;
+		}
 	}
 	const char *list = conf_get(smtpd, "filters");
 	char names[1024];
@@ -147,7 +152,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	s->cs.sid = log_session_init();
 	s->cs.msg_fd = s->txn.spool.fd = -1;
-	s->cs.protocol = "SMTP";
+	s->cs.protocol = "SMTP";	/* LMTP once the options are read */
 	io_init(&s->io, 0, 1, 300);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
@@ -162,14 +167,20 @@ main(int argc, char **argv)
 		else
 			die_usage();
 	}
+	if (s->cfg.is_lmtp)
+		s->cs.protocol = "LMTP";
 	if (setup(s, conf_file, &err) < 0)
 		die_unavailable(EXIT_USAGE, "config", err);
 	peer_discover(&s->cs.peer, 0);
 	log_event("connect", "ip=%s port=%s mode=%s", s->cs.peer.ip,
 	    s->cs.peer.port[0] ? s->cs.peer.port : "-", s->cfg.is_lmtp
 	    ? "lmtp" : s->cfg.is_submission ? "submission" : "smtp");
-	if (load_plugins(s, &err) < 0)
+	bool is_config = false;
+	if (load_plugins(s, &is_config, &err) < 0) {
+		if (is_config || plugin_error_is_config())
+			die_unavailable(EXIT_USAGE, "config", err);
 		die_unavailable(EXIT_TEMP, "plugin-load", err);
+	}
 	smtp_greet(s);
 	smtp_loop(s);
 	plugin_fini_all();

@@ -97,7 +97,7 @@ pop3_greet(struct pop3_session *s)
 
 	/* The APOP timestamp is a msg-id that differs for every greeting
 	 * (RFC 1939 7); offered only when the auth plugin has secrets. */
-	if (s->auth->desc->auth->secret != NULL) {
+	if (auth_has_secrets(s->auth)) {
 		log_random_hex(rnd, sizeof rnd);
 		snprintf(s->stamp, sizeof s->stamp, "<%ld.%s@%s>",
 		    (long)getpid(), rnd, s->cs.hostname);
@@ -183,8 +183,10 @@ pop3_login(struct pop3_session *s, const struct cartero_conf *domain,
 	}
 	if (st->maildrop_open(s->store->state, domain, &view, &s->maildrop,
 	    &r) < 0) {
+		char qe[300];
 		log_event("maildrop", "user=%s error=%s",
-		    log_quote(q, sizeof q, a->full), r.text ? r.text : "-");
+		    log_quote(q, sizeof q, a->full),
+		    log_quote(qe, sizeof qe, r.text ? r.text : "-"));
 		pop3_reply(s, r.status && strcmp(r.status, "IN-USE") == 0
 		    ? &POP3_IN_USE : &POP3_SYS_TEMP, NULL);
 		return;
@@ -339,8 +341,10 @@ cmd_quit(struct pop3_session *s, int argc, char **argv)
 		    st->maildrop_delete(s->maildrop, i) < 0)
 			bad = 1;
 	if (st->maildrop_commit(s->maildrop, &r) < 0 || bad) {
+		char qe[300];
 		log_event("update", "result=partial deleted=%u error=%s",
-		    s->n_deleted, r.text ? r.text : "-");
+		    s->n_deleted, log_quote(qe, sizeof qe,
+		    r.text ? r.text : "-"));
 		pop3_reply(s, &POP3_NOT_REMOVED, NULL);
 	} else {
 		char arg[64];
@@ -411,7 +415,9 @@ cmd_auth(struct pop3_session *s, int argc, char **argv)
 		pop3_auth_failed(s, &POP3_AUTH_BACKEND, "see auth-backend");
 		return;
 	case AUTH_EOF:
-		s->why = "eof";
+	case AUTH_TIMEOUT:
+		/* RFC 1939 3: the autologout closes without a reply. */
+		s->why = r == AUTH_EOF ? "eof" : "timeout";
 		s->state = POP3_QUIT;
 		return;
 	case AUTH_CANCEL:
@@ -606,8 +612,9 @@ pop3_retrieve(struct pop3_session *s, const char *which, long body_lines)
 	}
 	int fd = st->maildrop_read(s->maildrop, i, &r);
 	if (fd < 0) {
+		char qe[300];
 		log_event("maildrop", "op=read msg=%zu error=%s", i + 1,
-		    r.text ? r.text : "-");
+		    log_quote(qe, sizeof qe, r.text ? r.text : "-"));
 		pop3_reply(s, &POP3_SYS_TEMP, NULL);
 		return;
 	}

@@ -41,6 +41,7 @@ smtp_auth_reply(enum auth_result r)
 	case AUTH_BAD_INITIAL:
 		return &REPLY_AUTH_BAD_INITIAL;
 	case AUTH_EOF:
+	case AUTH_TIMEOUT:
 		break;
 	}
 	return NULL;
@@ -73,8 +74,10 @@ smtp_auth(struct smtp_session *s, char *arg)
 	enum auth_result r = auth_run(&x, arg, initial);
 	if (initial != NULL)
 		explicit_bzero(initial, strlen(initial));
-	if (r == AUTH_EOF) {
-		s->why = "eof";
+	if (r == AUTH_EOF || r == AUTH_TIMEOUT) {
+		if (r == AUTH_TIMEOUT)
+			smtp_reply(s, &REPLY_TIMEOUT, NULL);
+		s->why = r == AUTH_EOF ? "eof" : "timeout";
 		smtp_enter(s, SMTP_QUIT);
 		return;
 	}

@@ -121,7 +121,11 @@ smtp_prepare(struct smtp_session *s, struct rcpt *rc,
 	if (st->deliver_prepare(rc->store->state, &d, &rc->handle, r) == 0)
 		return NULL;
 	rc->handle = NULL;
-	return r->code / 100 == 5 ? r : &REPLY_TEMP_FAIL;
+	/* A store's own well-formed reply (452 4.2.2 for a full mailbox,
+	 * 550 5.1.1) says more than a generic one. */
+	if (r->code >= 400 && r->code <= 599 && r->text != NULL)
+		return r;
+	return &REPLY_TEMP_FAIL;
 }
 
 /* Makes a prepared copy visible; NULL or the reply to give. */
@@ -151,9 +155,11 @@ smtp_log_failure(const struct rcpt *rc, const char *op,
 {
 	char q[300];
 
+	char qr[300];
+
 	log_event("store-failed", "rcpt=%s store=%s op=%s code=%d error=%s",
-	    rc->addr.full, rc->store->name, op, r->code,
-	    log_quote(q, sizeof q, r->text ? r->text : "unknown"));
+	    log_quote(qr, sizeof qr, rc->addr.full), rc->store->name, op,
+	    r->code, log_quote(q, sizeof q, r->text ? r->text : "unknown"));
 }
 
 /*
@@ -400,9 +406,12 @@ smtp_bdat(struct smtp_session *s, char *arg)
 		left -= k;
 	}
 	if (err != NULL) {
-		smtp_reply(s, err, NULL);
-		if (is_last && is_txn)
+		/* LMTP answers the last chunk once per recipient. */
+		if (is_last && is_txn) {
+			smtp_reply_message(s, err, NULL);
 			smtp_txn_reset(s);
+		} else
+			smtp_reply(s, err, NULL);
 		return;
 	}
 	if (!is_last) {

@@ -159,10 +159,18 @@ passwd_secret(void *state, const char *user, char *buf, size_t n,
 	return 1;
 }
 
+/* Secrets need the key that seals them. */
+static int
+passwd_has_secrets(void *state)
+{
+	return ((struct passwd_state *)state)->key_path != NULL;
+}
+
 static const struct cartero_auth passwd_auth = {
 	.user_exists = passwd_exists,
 	.verify = passwd_verify,
 	.secret = passwd_secret,
+	.has_secrets = passwd_has_secrets,
 };
 
 CARTERO_PLUGIN(

@@ -4,6 +4,7 @@
 #ifndef AUTH_INTERNAL_H
 #define AUTH_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "io-internal.h"
@@ -19,7 +20,8 @@ enum auth_result {
 	AUTH_TOO_LONG,		/* a response over SASL_LINE_MAX */
 	AUTH_BAD_MECH,		/* not a mechanism we offer */
 	AUTH_BAD_INITIAL,	/* initial response to a server-first mech */
-	AUTH_EOF,		/* connection lost or timed out mid-exchange */
+	AUTH_EOF,		/* connection lost mid-exchange */
+	AUTH_TIMEOUT,		/* the client fell silent mid-exchange */
 };
 
 struct auth_exchange {
@@ -32,6 +34,8 @@ struct auth_exchange {
 	char line[SASL_LINE_MAX + 3];
 };
 
+/* Whether the plugin can give secrets (APOP, CRAM-MD5). */
+bool auth_has_secrets(const struct plugin *auth);
 /* "PLAIN LOGIN", plus " CRAM-MD5" when the plugin has secrets. */
 const char *auth_mechanisms(const struct plugin *auth);
 /*

@@ -12,11 +12,19 @@
 #include "auth-internal.h"
 #include "log-internal.h"
 
+bool
+auth_has_secrets(const struct plugin *auth)
+{
+	const struct cartero_auth *a = auth->desc->auth;
+
+	return a->secret != NULL &&
+	    (a->has_secrets == NULL || a->has_secrets(auth->state));
+}
+
 const char *
 auth_mechanisms(const struct plugin *auth)
 {
-	return auth->desc->auth->secret != NULL ? "PLAIN LOGIN CRAM-MD5"
-						: "PLAIN LOGIN";
+	return auth_has_secrets(auth) ? "PLAIN LOGIN CRAM-MD5" : "PLAIN LOGIN";
 }
 
 void
@@ -54,6 +62,8 @@ auth_challenge(struct auth_exchange *x, const char *challenge,
 		break;
 	case LINE_TOO_LONG:
 		return AUTH_TOO_LONG;
+	case LINE_TIMEOUT:
+		return AUTH_TIMEOUT;
 	case LINE_BARE_LF:
 	case LINE_BARE_CR:
 	case LINE_NUL:
@@ -203,8 +213,7 @@ auth_run(struct auth_exchange *x, const char *mech, const char *initial)
 		return auth_plain(x, initial);
 	if (strcasecmp(mech, "LOGIN") == 0)
 		return auth_login(x, initial);
-	if (strcasecmp(mech, "CRAM-MD5") == 0 &&
-	    x->auth->desc->auth->secret != NULL) {
+	if (strcasecmp(mech, "CRAM-MD5") == 0 && auth_has_secrets(x->auth)) {
 		if (initial != NULL)
 			return AUTH_BAD_INITIAL;
 		return auth_cram_md5(x);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -238,7 +239,8 @@ const struct cartero_conf *
 conf_section(const struct conf *c, const char *kind, const char *name)
 {
 	for (const struct cartero_conf *s = c->first; s; s = s->next)
-		if (strcmp(s->kind, kind) == 0 && strcmp(s->name, name) == 0)
+		if (strcmp(s->kind, kind) == 0 &&
+		    strcasecmp(s->name, name) == 0)
 			return s;
 	return NULL;
 }

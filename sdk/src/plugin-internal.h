@@ -28,6 +28,9 @@ enum plugin_role { PLUGIN_FILTER, PLUGIN_AUTH, PLUGIN_STORE };
 struct plugin *plugin_get(const struct conf *c, const char *name,
     enum plugin_role role, const struct cartero_host *host,
     const char **error_r);
+/* Whether the last plugin_get() failure was a configuration error (an
+ * unknown key) rather than a plugin that could not load or start. */
+bool plugin_error_is_config(void);
 /* Runs fini() of every loaded plugin, in reverse order of loading. */
 void plugin_fini_all(void);
 

@@ -12,6 +12,13 @@
 #endif
 
 static struct plugin *plugins;
+static bool is_config_error;
+
+bool
+plugin_error_is_config(void)
+{
+	return is_config_error;
+}
 static char plugin_error[8192];
 
 static const char *
@@ -147,8 +154,10 @@ plugin_get(const struct conf *c, const char *name, enum plugin_role role,
 		const struct cartero_conf *sec = conf_section(c, "plugin",
 		    name);
 		if (sec != NULL &&
-		    conf_check_keys(sec, p->desc->conf_keys, NULL, error_r) < 0)
+		    conf_check_keys(sec, p->desc->conf_keys, NULL, error_r) < 0) {
+			is_config_error = true;
 			return NULL;
+		}
 		static const struct cartero_conf empty;
 		const char *err = NULL;
 		if (p->desc->init != NULL &&

@@ -17,7 +17,7 @@
 	X(REPLY_CHUNK_OK,       250, "2.0.0", "Ok: octets received:") \
 	X(REPLY_BYE,            221, "2.0.0", "Bye") \
 	X(REPLY_AUTH_OK,        235, "2.7.0", "Authentication successful") \
-	X(REPLY_HELP,           214, "2.0.0", "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT HELP VRFY EXPN; see RFC 5321") \
+	X(REPLY_HELP,           214, "2.0.0", "Commands: HELO EHLO AUTH MAIL RCPT DATA BDAT RSET NOOP QUIT HELP VRFY EXPN; see RFC 5321") \
 	X(REPLY_VRFY,           252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery") \
 	X(REPLY_EXPN,           252, "2.5.0", "Cannot EXPN list, but will accept message and attempt delivery") \
 	X(REPLY_DATA_GO,        354, NULL,    "End data with <CR><LF>.<CR><LF>") \

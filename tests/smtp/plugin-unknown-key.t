@@ -5,5 +5,5 @@
 !conf colour = blue
 S: 421 4.3.0 Service temporarily unavailable
 S: <EOF>
-!exit 111
+!exit 100
 !log unknown key \"colour\" in [plugin limits]

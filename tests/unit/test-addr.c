@@ -118,8 +118,8 @@ static const struct path_case paths[] = {
 	OK(MAIL, "<jos\xc3\xa9@b>", "jos\xc3\xa9", "b", ""),
 	OK(MAIL, "<a@\xc3\xa9t\xc3\xa9.example>", "a",
 	    "\xc3\xa9t\xc3\xa9.example", ""),
-	OK(MAIL, "<\xe2\x82\xac\xf0\x9f\x98\x80@b>", "\xe2\x82\xac\xf0\x9f\x98\x80",
-	    "b", ""),
+	OK(MAIL, "<\xe2\x82\xac\xf0\x9f\x98\x80@b>",
+	    "\xe2\x82\xac\xf0\x9f\x98\x80", "b", ""),
 	OK(MAIL, "<\"\xc3\xa9 x\"@b>", "\"\xc3\xa9 x\"", "b", ""),
 	OK(MAIL, "<\xf4\x8f\xbf\xbf@b>", "\xf4\x8f\xbf\xbf", "b", ""),
 	BAD(MAIL, "<\xc0\xaf@b>", ADDR_BAD_UTF8),
@@ -142,7 +142,8 @@ static const struct path_case paths[] = {
 	/* Postmaster (RFC 5321 4.1.1.3) */
 	OK(RCPT, "<postmaster>", "postmaster", "", ""),
 	OK(RCPT, "<PostMaster>", "PostMaster", "", ""),
-	OK(RCPT, "<POSTMASTER> NOTIFY=NEVER", "POSTMASTER", "", " NOTIFY=NEVER"),
+	OK(RCPT, "<POSTMASTER> NOTIFY=NEVER", "POSTMASTER", "",
+	    " NOTIFY=NEVER"),
 	OK(BOTH, "<postmaster>", "postmaster", "", ""),
 	OK(RCPT, "<postmaster@Example.org>", "postmaster", "example.org", ""),
 	OK(MAIL, "<postmaster@b>", "postmaster", "b", ""),
@@ -204,9 +205,10 @@ test_paths(void)
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		const struct path_case *pc = &paths[i];
 		char name[200], q[160];
-		snprintf(name, sizeof name, "addr %s %s %s", mode_name[pc->mode],
-		    pc->want == ADDR_OK ? "valid" : "invalid", test_escape(q,
-		    sizeof q, pc->in, pc->len ? pc->len : strlen(pc->in)));
+		snprintf(name, sizeof name, "addr %s %s %s",
+		    mode_name[pc->mode], pc->want == ADDR_OK ? "valid" :
+		    "invalid", test_escape(q, sizeof q, pc->in,
+		    pc->len ? pc->len : strlen(pc->in)));
 		check_path(name, &paths[i]);
 	}
 }
@@ -331,7 +333,7 @@ test_lengths(void)
 struct param_case {
 	const char *in;
 	int want;			/* count, or -1 */
-	const char *kv[PARAM_MAX + 1][2];	/* keyword, value (NULL: none) */
+	const char *kv[PARAM_MAX + 1][2];	/* keyword, value or NULL */
 };
 
 static const struct param_case params[] = {
@@ -342,7 +344,8 @@ static const struct param_case params[] = {
 	{ " size=100 body=8bitMIME", 2,
 	    { { "SIZE", "100" }, { "BODY", "8bitMIME" } } },
 	{ " SMTPUTF8", 1, { { "SMTPUTF8", NULL } } },
-	{ "  SMTPUTF8   Size=1  ", 2, { { "SMTPUTF8", NULL }, { "SIZE", "1" } } },
+	{ "  SMTPUTF8   Size=1  ", 2,
+	    { { "SMTPUTF8", NULL }, { "SIZE", "1" } } },
 	{ " x-Vendor-1=a!b~", 1, { { "X-VENDOR-1", "a!b~" } } },
 	{ " 8BIT", 1, { { "8BIT", NULL } } },
 	{ " AUTH=<>", 1, { { "AUTH", "<>" } } },
@@ -420,7 +423,8 @@ test_equal_ci(void)
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		test_begin("addr_equal_ci \"%s\" \"%s\"", cases[i].a, cases[i].b);
+		test_begin("addr_equal_ci \"%s\" \"%s\"", cases[i].a,
+		    cases[i].b);
 		test_assert_int(addr_equal_ci(cases[i].a, cases[i].b), ==,
 		    cases[i].want);
 		test_assert_int(addr_equal_ci(cases[i].b, cases[i].a), ==,

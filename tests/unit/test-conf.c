@@ -282,7 +282,8 @@ test_keys(void)
 	test_assert_int(conf_check_keys(smtpd, smtpd_keys, NULL, &err), ==,
 	    -1);
 	test_assert(has_where(err, path, 10));
-	test_assert(err != NULL && strstr(err, "unknown key \"empty\"") != NULL);
+	test_assert(err != NULL &&
+	    strstr(err, "unknown key \"empty\"") != NULL);
 	test_assert(err != NULL && strstr(err, "[smtpd]") != NULL);
 	test_end();
 

@@ -266,7 +266,8 @@ test_random(void)
 	test_begin("dot random inputs agree with the model (5000, seed fixed)");
 	for (int t = 0; t < 5000 && n_bad < 5; t++) {
 		char in[64];
-		size_t n = (size_t)(rng_next(&seed) % sizeof in), cuts[sizeof in];
+		size_t cuts[sizeof in];
+		size_t n = (size_t)(rng_next(&seed) % sizeof in);
 		struct result want;
 		bool is_ok;
 

@@ -64,8 +64,9 @@ static const struct line_case cases[] = {
 	    { W(LINE_OK, "HELO x"), W_EOF } },
 	{ "EOF at once", IN(""), 512, { W_EOF } },
 	{ "EOF after a too long start", IN("123456789"), 8, { W_EOF } },
-	{ "pipelined commands", IN("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"),
-	    512, { W(LINE_OK, "MAIL FROM:<a@b>"), W(LINE_OK, "RCPT TO:<c@d>"),
+	{ "pipelined commands",
+	    IN("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"), 512,
+	    { W(LINE_OK, "MAIL FROM:<a@b>"), W(LINE_OK, "RCPT TO:<c@d>"),
 	    W(LINE_OK, "DATA"), W_EOF } },
 	{ "8-bit bytes pass", IN("\xc3\xa9\xff\r\n"), 512,
 	    { W(LINE_OK, "\xc3\xa9\xff"), W_EOF } },
@@ -240,7 +241,8 @@ test_timeouts(void)
 	test_end();
 
 	/* The deadline shortens a longer read timeout. */
-	test_begin("line timeout: 1 s deadline, 5 s read timeout, writer silent");
+	test_begin("line timeout: 1 s deadline, 5 s read timeout, "
+	    "writer silent");
 	if (pipe(fds) < 0)
 		abort();
 	io_init(&io, fds[0], -1, 5);

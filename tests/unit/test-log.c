@@ -24,7 +24,8 @@ static const struct quote_case cases[] = {
 	{ "backslash", "a\\b\\", 64, "\"a\\\\b\\\\\"" },
 	{ "fake key=value", "x\" event=forged", 64,
 	    "\"x\\\" event=forged\"" },
-	{ "8-bit bytes pass", "\xc3\xa9 \x80\xff", 64, "\"\xc3\xa9 \x80\xff\"" },
+	{ "8-bit bytes pass", "\xc3\xa9 \x80\xff", 64,
+	    "\"\xc3\xa9 \x80\xff\"" },
 	{ "printable edges", " ~", 64, "\" ~\"" },
 	{ "truncated", "abcdefghijklmnopqrstuvwxyz", 16, "\"abcdefghij...\"" },
 	{ "truncated before an escape", "abcdefgh\nxyz", 16,
@@ -84,7 +85,8 @@ check_shape(const char *src, size_t n, const char *got)
 			cut += k;
 		}
 		if (n >= 6)
-			snprintf(want, sizeof want, "\"%.*s...\"", (int)cut, full);
+			snprintf(want, sizeof want, "\"%.*s...\"", (int)cut,
+			    full);
 		else
 			snprintf(want, sizeof want, "\"\"");
 	}
@@ -136,7 +138,8 @@ test_sweep(void)
 			for (size_t k = n; k < sizeof buf; k++)
 				if (buf[k] != 0x5a) {
 					test_fail(__FILE__, __LINE__,
-					    "octet %zu written, size %zu", k, n);
+					    "octet %zu written, size %zu",
+					    k, n);
 					break;
 				}
 			if (len < n) {

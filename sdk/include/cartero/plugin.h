@@ -41,8 +41,8 @@ struct cartero_address {
 struct cartero_host {
 	uint32_t abi;		/* CARTERO_ABI_VERSION of the host */
 	uint32_t size;		/* sizeof(struct cartero_host) of the host */
-	/* One log line "sid=... event=EVENT plugin=NAME " + fmt.  s may be
-	 * NULL outside a session.  Escape client text with log_quote. */
+	/* One log line "sid=... event=EVENT " + fmt; name the plugin in
+	 * fmt.  s may be NULL.  Quote client text with log_quote. */
 	void (*log)(const struct cartero_session *s, const char *event,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 	/* The value of key in a configuration section, or NULL. */
@@ -114,6 +114,9 @@ struct cartero_auth {
 	 * wipes buf after use. */
 	int (*secret)(void *state, const char *user, char *buf, size_t n,
 	    size_t *len_r, const char **error_r);
+	/* Whether any user can have a secret (APOP and CRAM-MD5 are offered
+	 * only then); NULL: whenever secret is not NULL. */
+	int (*has_secrets)(void *state);
 };
 
 /* One recipient's copy of one message, handed to a store. */
@@ -160,8 +163,9 @@ struct cartero_store {
 	size_t (*maildrop_count)(void *maildrop);
 	int (*maildrop_info)(void *maildrop, size_t i,
 	    struct cartero_msginfo *info_r);
-	/* A descriptor to read message i from (CRLF line ends); the caller
-	 * closes it. */
+	/* A descriptor to read message i from with pread() from offset 0;
+	 * the store owns it and keeps it open until the next maildrop
+	 * call.  -1 with *reply_r on failure. */
 	int (*maildrop_read)(void *maildrop, size_t i,
 	    struct cartero_reply *reply_r);
 	/* Marks message i for removal at commit; the host calls it only in

@@ -17,8 +17,8 @@ struct cartero_reply {
 
 /*
  * What a decision hook answers.  CONTINUE passes to the next plugin in the
- * chain; ACCEPT ends the chain favourably; REJECT is permanent and needs a
- * 5xx reply; DEFER is temporary and needs a 4xx reply.  A plugin that pairs
+ * chain; ACCEPT ends the chain favourably (any reply it fills in is not
+ * used); REJECT is permanent and needs a 5xx reply; DEFER is temporary and needs a 4xx reply.  A plugin that pairs
  * REJECT with a 4xx code or DEFER with a 5xx code is logged as buggy and
  * the client hears 451 4.3.0, so temporary and permanent cannot be mixed
  * up.  A REJECT or DEFER whose reply code is 0 gets a default reply

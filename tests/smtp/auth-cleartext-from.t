@@ -1,0 +1,34 @@
+# auth_requires_tls = yes, but the client (192.0.2.7) is in
+# auth_cleartext_from (a CIDR list, commas and spaces, bad items ignored):
+# AUTH is offered and works without TLS.
+# Users for these transcripts (users file, passwd plugin):
+#   alice@example.test  {PLAIN}        s3cr3t-alice
+#   bob@example.test    {SHA512-CRYPT} hunter2-bob
+!file users alice@example.test:{PLAIN}s3cr3t-alice\n
+!file users bob@example.test:{SHA512-CRYPT}$6$cArTeRoSaLt$tpkvHGnNqEpdUUH.SwewQYNs.2vdlujkPgqTXy55BK8Q8Cuub2cYNXvFqzFod4dIYjCd9Qju6B6eK7JsmInAp0\n
+!conf [smtpd]
+!conf auth = passwd
+!conf auth_requires_tls = yes
+!conf auth_cleartext_from = not-an-address, 10.0.0.0/8 192.0.2.0/33, 192.0.2.0/29
+!conf auth_delay = 50
+!conf [plugin passwd]
+!conf file = users
+S: 220 mx.example.test ESMTP cartero
+C: EHLO client.example
+S: 250-mx.example.test
+S: 250-PIPELINING
+S: 250-SIZE *
+S: 250-8BITMIME
+S: 250-ENHANCEDSTATUSCODES
+S: 250-SMTPUTF8
+S: 250-AUTH PLAIN LOGIN*
+S: 250 CHUNKING
+C: AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzM2NyM3QtYWxpY2U=
+S: 235 2.7.0 Authentication successful
+C: QUIT
+S: 221 2.0.0 Bye
+S: <EOF>
+!log event=auth result=ok mech=PLAIN user="alice@example.test" ip=192.0.2.7
+!nolog s3cr3t-alice
+!nolog czNjcjN0LWFsaWNl
+!nolog AGFsaWNlQGV4YW1wbGUudGVzdABzM2NyM3QtYWxpY2U=

@@ -1,0 +1,39 @@
+# max_auth_failures = 5: four failures leave the session open and the
+# fifth login, right, succeeds; the delays are auth_delay = 1 ms doubled.
+# Users for these transcripts (users file, passwd plugin):
+#   alice@example.test  {PLAIN}        s3cr3t-alice
+#   bob@example.test    {SHA512-CRYPT} hunter2-bob
+!file users alice@example.test:{PLAIN}s3cr3t-alice\n
+!file users bob@example.test:{SHA512-CRYPT}$6$cArTeRoSaLt$tpkvHGnNqEpdUUH.SwewQYNs.2vdlujkPgqTXy55BK8Q8Cuub2cYNXvFqzFod4dIYjCd9Qju6B6eK7JsmInAp0\n
+!conf [smtpd]
+!conf auth = passwd
+!conf auth_requires_tls = no
+!conf auth_delay = 1
+!conf max_auth_failures = 5
+!conf [plugin passwd]
+!conf file = users
+S: 220 mx.example.test ESMTP cartero
+C: EHLO client.example
+S: 250-mx.example.test
+S: 250-PIPELINING
+S: 250-SIZE *
+S: 250-8BITMIME
+S: 250-ENHANCEDSTATUSCODES
+S: 250-SMTPUTF8
+S: 250-AUTH PLAIN LOGIN*
+S: 250 CHUNKING
+C: AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdAB3cm9uZy1wYXNz
+S: 535 5.7.8 Authentication credentials invalid
+C: AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdAB3cm9uZy1wYXNz
+S: 535 5.7.8 Authentication credentials invalid
+C: AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdAB3cm9uZy1wYXNz
+S: 535 5.7.8 Authentication credentials invalid
+C: AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdAB3cm9uZy1wYXNz
+S: 535 5.7.8 Authentication credentials invalid
+C: AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzM2NyM3QtYWxpY2U=
+S: 235 2.7.0 Authentication successful
+C: QUIT
+S: 221 2.0.0 Bye
+S: <EOF>
+!nolog Too many authentication failures
+!log event=auth result=ok

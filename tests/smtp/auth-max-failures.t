@@ -1,0 +1,41 @@
+# The brakes (RFC 4954 9): at max_auth_failures (default 3) failed logins
+# the client gets the 535 and then "421 4.7.0 Too many authentication
+# failures, closing connection", and the connection ends (the pipelined
+# NOOP is never answered).  Mechanisms mix: PLAIN, LOGIN, PLAIN.
+# Users for these transcripts (users file, passwd plugin):
+#   alice@example.test  {PLAIN}        s3cr3t-alice
+#   bob@example.test    {SHA512-CRYPT} hunter2-bob
+!file users alice@example.test:{PLAIN}s3cr3t-alice\n
+!file users bob@example.test:{SHA512-CRYPT}$6$cArTeRoSaLt$tpkvHGnNqEpdUUH.SwewQYNs.2vdlujkPgqTXy55BK8Q8Cuub2cYNXvFqzFod4dIYjCd9Qju6B6eK7JsmInAp0\n
+!conf [smtpd]
+!conf auth = passwd
+!conf auth_requires_tls = no
+!conf auth_delay = 50
+!conf [plugin passwd]
+!conf file = users
+S: 220 mx.example.test ESMTP cartero
+C: EHLO client.example
+S: 250-mx.example.test
+S: 250-PIPELINING
+S: 250-SIZE *
+S: 250-8BITMIME
+S: 250-ENHANCEDSTATUSCODES
+S: 250-SMTPUTF8
+S: 250-AUTH PLAIN LOGIN*
+S: 250 CHUNKING
+C: AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdAB3cm9uZy1wYXNz
+S: 535 5.7.8 Authentication credentials invalid
+C: AUTH LOGIN
+S: 334 VXNlcm5hbWU6
+C: Ym9iQGV4YW1wbGUudGVzdA==
+S: 334 UGFzc3dvcmQ6
+C: d3JvbmctcGFzcw==
+S: 535 5.7.8 Authentication credentials invalid
+C: AUTH PLAIN AG5vYm9keUBleGFtcGxlLnRlc3QAczNjcjN0LWFsaWNl
+C: NOOP
+S: 535 5.7.8 Authentication credentials invalid
+S: 421 4.7.0 Too many authentication failures, closing connection
+S: <EOF>
+!log code=421 status=4.7.0 cmd=AUTH text="Too many authentication failures, closing connection"
+!log event=disconnect reason=auth-failures
+!nolog wrong-pass
