@@ -99,14 +99,19 @@ rewrite(const char *file, const char *user, const char *newline)
 	char tmp[4096], line[PW_LINE_MAX];
 	size_t ul = strlen(user);
 	struct stat st;
-	mode_t mode = 0600;
+	bool exists = stat(file, &st) == 0;
 
-	if (stat(file, &st) == 0)
-		mode = st.st_mode & 0777;
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", file, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		die(EXIT_TEMP, tmp, strerror(errno));
+	/* The new file keeps the old one's mode and owner, whatever the
+	 * umask, so the handlers' user can still read it. */
+	if (exists && (fchmod(fd, st.st_mode & 0777) < 0 ||
+	    (geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) < 0))) {
+		unlink(tmp);
+		die(EXIT_TEMP, tmp, strerror(errno));
+	}
 	FILE *out = fdopen(fd, "w"), *in = fopen(file, "re");
 	if (out == NULL)
 		die(EXIT_TEMP, tmp, strerror(errno));

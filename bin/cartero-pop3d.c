@@ -44,12 +44,15 @@ read_config(struct pop3_session *s, const char **error_r)
 	    conf_get_uint(sec, "max_auth_failures", 3, 1000,
 	    &s->max_auth_failures, error_r) < 0 ||
 	    conf_get_uint(sec, "auth_delay", 1000, 60000, &s->auth_delay,
-	    error_r) < 0)
+	    error_r) < 0 ||
+	    conf_get_bool(sec, "auth_requires_tls", true,
+	    &s->auth_requires_tls, error_r) < 0)
 		return -1;
 	if (conf_get(sec, "auth") == NULL) {
 		*error_r = "no auth plugin: set auth = NAME in [pop3d]";
 		return -1;
 	}
+	s->auth_cleartext_from = conf_get(sec, "auth_cleartext_from");
 	s->cs.hostname = setup_hostname(&s->conf);
 	return 0;
 }
@@ -64,13 +67,13 @@ main(int argc, char **argv)
 	s->cs.sid = log_session_init();
 	s->cs.protocol = "POP3";
 	s->cs.msg_fd = -1;
+	s->tls_avail = -1;
 	io_init(&s->io, 0, 1, 600);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
 			conf_file = argv[++i];
 		else if (strcmp(argv[i], "--tls") == 0)
-			die_unavailable(EXIT_TEMP, "tls", "TLS is not "
-			    "available in this build");
+			s->is_implicit_tls = true;
 		else
 			die_usage();
 	}
@@ -87,6 +90,18 @@ main(int argc, char **argv)
 	if (s->auth == NULL)
 		die_unavailable(plugin_error_is_config() ? EXIT_USAGE : EXIT_TEMP,
 		    plugin_error_is_config() ? "config" : "plugin-load", err);
+	if (s->is_implicit_tls) {
+		/* RFC 8314 3: the handshake first, the greeting inside it. */
+		struct tls_info info;
+		char q[300];
+		if (tls_start(&s->io, &s->conf, (int)s->timeout, &info,
+		    &err) < 0) {
+			log_event("tls-failed", "ip=%s error=%s", s->cs.peer.ip,
+			    log_quote(q, sizeof q, err));
+			_exit(EXIT_TEMP);
+		}
+		pop3_tls_ready(s, &info);
+	}
 	pop3_greet(s);
 	pop3_loop(s);
 	plugin_fini_all();

@@ -109,6 +109,9 @@ read_config(struct smtp_session *s, const char **error_r)
 	    conf_get_uint(sec, "max_auth_failures", 3, 1000,
 	    &cfg->max_auth_failures, error_r) < 0 ||
 	    conf_get_uint(sec, "auth_delay", 1000, 60000, &cfg->auth_delay,
+	    error_r) < 0 ||
+	    conf_get_bool(conf_section(&s->conf, "tls", ""),
+	    "relay_client_certs", false, &cfg->relay_client_certs,
 	    error_r) < 0)
 		return -1;
 	cfg->auth_cleartext_from = conf_get(sec, "auth_cleartext_from");
@@ -152,6 +155,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	s->cs.sid = log_session_init();
 	s->cs.msg_fd = s->txn.spool.fd = -1;
+	s->tls_avail = -1;
 	s->cs.protocol = "SMTP";	/* LMTP once the options are read */
 	io_init(&s->io, 0, 1, 300);
 	for (int i = 1; i < argc; i++) {
@@ -162,8 +166,7 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--submission") == 0)
 			s->cfg.is_submission = true;
 		else if (strcmp(argv[i], "--tls") == 0)
-			die_unavailable(EXIT_TEMP, "tls", "TLS is not "
-			    "available in this build");
+			s->cfg.is_implicit_tls = true;
 		else
 			die_usage();
 	}
@@ -180,6 +183,19 @@ main(int argc, char **argv)
 		if (is_config || plugin_error_is_config())
 			die_unavailable(EXIT_USAGE, "config", err);
 		die_unavailable(EXIT_TEMP, "plugin-load", err);
+	}
+	if (s->cfg.is_implicit_tls) {
+		/* RFC 8314 3: the handshake comes first; no plaintext 421
+		 * can be understood by a client that speaks TLS. */
+		struct tls_info info;
+		char q[300];
+		if (tls_start(&s->io, &s->conf, (int)s->cfg.timeout, &info,
+		    &err) < 0) {
+			log_event("tls-failed", "ip=%s error=%s", s->cs.peer.ip,
+			    log_quote(q, sizeof q, err));
+			_exit(EXIT_TEMP);
+		}
+		smtp_tls_ready(s, &info);
 	}
 	smtp_greet(s);
 	smtp_loop(s);

@@ -12,6 +12,7 @@
 #include "../sdk/src/reply-internal.h"
 #include "../sdk/src/session-internal.h"
 #include "../sdk/src/setup-internal.h"
+#include "../sdk/src/tls-internal.h"
 
 #define POP3_LINE_MAX 255	/* RFC 2449 4, CRLF included */
 
@@ -35,6 +36,10 @@ struct pop3_session {
 	enum pop3_state state;
 	unsigned long long timeout, max_errors, max_auth_failures, auth_delay;
 	unsigned errors, auth_failures;
+	bool auth_requires_tls;
+	const char *auth_cleartext_from;
+	bool is_tls, is_implicit_tls;
+	int tls_avail;			/* -1 not checked yet, 0 no, 1 yes */
 	struct plugin *auth;
 	char stamp[160];		/* APOP timestamp, "" if none */
 	char user[256];			/* after USER */
@@ -53,5 +58,6 @@ void pop3_greet(struct pop3_session *s);
 void pop3_loop(struct pop3_session *s);
 void pop3_reply(struct pop3_session *s, const struct cartero_reply *r,
     const char *arg);
+void pop3_tls_ready(struct pop3_session *s, const struct tls_info *info);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "../sdk/src/auth-internal.h"
 #include "../sdk/src/log-internal.h"
+#include "../sdk/src/tls-internal.h"
 #include "../sdk/src/md5-internal.h"
 #include "pop3-internal.h"
 
@@ -38,6 +39,7 @@ static void cmd_dele(struct pop3_session *, int, char **);
 static void cmd_noop(struct pop3_session *, int, char **);
 static void cmd_rset(struct pop3_session *, int, char **);
 static void cmd_auth(struct pop3_session *, int, char **);
+static void cmd_stls(struct pop3_session *, int, char **);
 
 static const struct pop3_cmd pop3_commands[] = {
 	{ "USER", cmd_user, IN_AUTH, 1, 1, false },
@@ -46,6 +48,7 @@ static const struct pop3_cmd pop3_commands[] = {
 	{ "QUIT", cmd_quit, IN_AUTH | IN_TRANS, 0, 0, false },
 	{ "CAPA", cmd_capa, IN_AUTH | IN_TRANS, 0, 0, false },
 	{ "AUTH", cmd_auth, IN_AUTH, 0, 2, true },
+	{ "STLS", cmd_stls, IN_AUTH, 0, 0, false },
 	{ "STAT", cmd_stat, IN_TRANS, 0, 0, false },
 	{ "LIST", cmd_list, IN_TRANS, 0, 1, false },
 	{ "UIDL", cmd_uidl, IN_TRANS, 0, 1, false },
@@ -217,10 +220,78 @@ pop3_login(struct pop3_session *s, const struct cartero_conf *domain,
 	pop3_reply(s, &POP3_OK, arg);
 }
 
+/* Plaintext logins (USER/PASS, AUTH PLAIN/LOGIN) only over TLS, unless
+ * auth_requires_tls = no or the client is in auth_cleartext_from
+ * (RFC 2595 2.3, RFC 5034 4). */
+static bool
+pop3_cleartext_ok(const struct pop3_session *s)
+{
+	return s->is_tls || !s->auth_requires_tls ||
+	    cidr_list_match(s->auth_cleartext_from, s->cs.peer.ip);
+}
+
+static bool
+pop3_tls_offered(struct pop3_session *s)
+{
+	if (s->tls_avail < 0)
+		s->tls_avail = tls_available(&s->conf);
+	return s->tls_avail == 1 && !s->is_tls;
+}
+
+void
+pop3_tls_ready(struct pop3_session *s, const struct tls_info *info)
+{
+	char q[600];
+
+	s->is_tls = true;
+	log_event("tls", "version=%s cipher=%s peer=%s", info->version,
+	    info->cipher, log_quote(q, sizeof q, info->peer ? info->peer
+	    : ""));
+}
+
+/* STLS (RFC 2595 4): bytes pipelined after it are dropped unread, and the
+ * session stays in AUTHORIZATION with nothing remembered. */
+static void
+cmd_stls(struct pop3_session *s, int argc, char **argv)
+{
+	struct tls_info info;
+	const char *err;
+	char q[300];
+
+	(void)argc;
+	(void)argv;
+	if (s->is_tls) {
+		pop3_reply(s, &POP3_TLS_ACTIVE, NULL);
+		return;
+	}
+	if (!pop3_tls_offered(s)) {
+		pop3_reply(s, &POP3_TLS_UNAVAILABLE, NULL);
+		return;
+	}
+	size_t dropped = io_discard_input(&s->io);
+	if (dropped > 0)
+		log_event("starttls-injection", "ip=%s dropped=%zu",
+		    s->cs.peer.ip, dropped);
+	pop3_reply(s, &POP3_TLS_GO, NULL);
+	if (tls_start(&s->io, &s->conf, (int)s->timeout, &info, &err) < 0) {
+		log_event("tls-failed", "ip=%s error=%s", s->cs.peer.ip,
+		    log_quote(q, sizeof q, err));
+		s->why = "tls-failed";
+		s->state = POP3_QUIT;
+		return;
+	}
+	pop3_tls_ready(s, &info);
+	s->user[0] = '\0';
+}
+
 static void
 cmd_user(struct pop3_session *s, int argc, char **argv)
 {
 	(void)argc;
+	if (!pop3_cleartext_ok(s)) {
+		pop3_reply(s, &POP3_NEED_TLS, NULL);
+		return;
+	}
 	if (strlen(argv[0]) >= sizeof s->user) {
 		pop3_reply(s, &POP3_SYNTAX, NULL);
 		return;
@@ -363,10 +434,20 @@ cmd_capa(struct pop3_session *s, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	pop3_reply(s, &POP3_CAPA, NULL);
-	io_puts(&s->io, "TOP\r\nUSER\r\nUIDL\r\nPIPELINING\r\nRESP-CODES\r\n"
-	    "AUTH-RESP-CODE\r\nSASL ");
-	io_puts(&s->io, auth_mechanisms(s->auth));
-	io_puts(&s->io, "\r\nIMPLEMENTATION cartero\r\n.\r\n");
+	io_puts(&s->io, "TOP\r\n");
+	/* Only what may be used now (RFC 2595 4: STLS while it can be). */
+	if (pop3_cleartext_ok(s))
+		io_puts(&s->io, "USER\r\n");
+	io_puts(&s->io, "UIDL\r\nPIPELINING\r\nRESP-CODES\r\n"
+	    "AUTH-RESP-CODE\r\n");
+	if (pop3_cleartext_ok(s)) {
+		io_puts(&s->io, "SASL ");
+		io_puts(&s->io, auth_mechanisms(s->auth));
+		io_puts(&s->io, "\r\n");
+	}
+	if (s->state == POP3_AUTHORIZATION && pop3_tls_offered(s))
+		io_puts(&s->io, "STLS\r\n");
+	io_puts(&s->io, "IMPLEMENTATION cartero\r\n.\r\n");
 }
 
 /* auth = "AUTH" SP sasl-mech [SP initial-response] (RFC 5034 4); a bare
@@ -376,6 +457,10 @@ cmd_auth(struct pop3_session *s, int argc, char **argv)
 {
 	static struct auth_exchange x;
 
+	if (!pop3_cleartext_ok(s)) {
+		pop3_reply(s, &POP3_NEED_TLS, NULL);
+		return;
+	}
 	if (argc == 0) {
 		pop3_reply(s, &POP3_OK, NULL);
 		char list[64];
@@ -805,4 +890,5 @@ out:
 	s->msgs = NULL;
 	log_event("disconnect", "reason=%s retrieved=%u errors=%u", why,
 	    s->n_retrieved, s->errors);
+	tls_end(&s->io);
 }

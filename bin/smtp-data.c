@@ -41,16 +41,20 @@ smtp_trace_fields(struct smtp_session *s)
 		with = s->is_tls ? "ESMTPSA" : "ESMTPA";
 	else
 		with = s->is_tls ? "ESMTPS" : "ESMTP";
-	char authc[300] = "";
+	char authc[300] = "", tlsc[200] = "";
+	if (s->is_tls)
+		snprintf(tlsc, sizeof tlsc, "\r\n\t(using %s with cipher %s)",
+		    s->tls.version, s->tls.cipher);
 	if (cs->auth_user[0] != '\0')
 		snprintf(authc, sizeof authc, "\r\n\t(Authenticated sender: "
 		    "%s)", cs->auth_user);
 	int n = snprintf(buf, sizeof buf,
 	    "Return-Path: <%s>\r\n"
-	    "Received: from %s (%s)%s\r\n"
+	    "Received: from %s (%s)%s%s\r\n"
 	    "\tby %s (cartero) with %s id %s%s;\r\n"
 	    "\t%s\r\n",
-	    cs->sender.full, cs->helo[0] ? cs->helo : "unknown", lit, authc,
+	    cs->sender.full, cs->helo[0] ? cs->helo : "unknown", lit, tlsc,
+	    authc,
 	    cs->hostname, with, cs->queue_id, forc, date);
 	spool_write(&s->txn.spool, buf, (size_t)n < sizeof buf ? (size_t)n
 							       : sizeof buf - 1);

@@ -14,6 +14,7 @@
 #include "../sdk/src/session-internal.h"
 #include "../sdk/src/setup-internal.h"
 #include "../sdk/src/spool-internal.h"
+#include "../sdk/src/tls-internal.h"
 
 #define SMTP_LINE_MAX 512	/* RFC 5321 4.5.3.1.4, CRLF included */
 #define SMTP_MAIL_LINE_MAX 1012	/* MAIL may carry AUTH=: +500 (RFC 4954) */
@@ -56,6 +57,8 @@ struct smtp_config {
 	const char *auth_cleartext_from;
 	unsigned long long max_auth_failures;
 	unsigned long long auth_delay;	/* ms after the first failure */
+	bool relay_client_certs;	/* a verified client cert may relay */
+	bool is_implicit_tls;		/* --tls */
 };
 
 struct smtp_session {
@@ -66,6 +69,8 @@ struct smtp_session {
 	enum smtp_state state;
 	bool is_esmtp;
 	bool is_tls;
+	int tls_avail;			/* -1 not checked yet, 0 no, 1 yes */
+	struct tls_info tls;
 	unsigned errors;
 	unsigned auth_failures;
 	unsigned n_messages;
@@ -92,6 +97,9 @@ void smtp_disconnect(struct smtp_session *s, const char *why);
 /* smtp-data.c */
 void smtp_data(struct smtp_session *s);
 void smtp_bdat(struct smtp_session *s, char *arg);
+
+bool smtp_tls_offered(struct smtp_session *s);
+void smtp_tls_ready(struct smtp_session *s, const struct tls_info *info);
 
 /* smtp-auth.c */
 bool smtp_auth_offered(const struct smtp_session *s);

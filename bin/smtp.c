@@ -8,6 +8,7 @@
 
 #include "../sdk/src/auth-internal.h"
 #include "../sdk/src/log-internal.h"
+#include "../sdk/src/tls-internal.h"
 #include "smtp-internal.h"
 
 enum arg_rule { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
@@ -40,6 +41,7 @@ static void cmd_rcpt(struct smtp_session *, char *);
 static void cmd_data(struct smtp_session *, char *);
 static void cmd_bdat(struct smtp_session *, char *);
 static void cmd_auth(struct smtp_session *, char *);
+static void cmd_starttls(struct smtp_session *, char *);
 static void cmd_rset(struct smtp_session *, char *);
 static void cmd_noop(struct smtp_session *, char *);
 static void cmd_quit(struct smtp_session *, char *);
@@ -58,6 +60,7 @@ static const struct smtp_cmd smtp_commands[] = {
 	{ "DATA", cmd_data, ALLOW(SMTP_RCPT), ARG_NONE, CMD_FLUSH },
 	{ "BDAT", cmd_bdat, ALLOW_ANY, ARG_REQUIRED, CMD_ANY_STATE },
 	{ "AUTH", cmd_auth, ALLOW_GREETED, ARG_REQUIRED, CMD_FLUSH },
+	{ "STARTTLS", cmd_starttls, ALLOW_GREETED, ARG_NONE, CMD_FLUSH },
 	{ "RSET", cmd_rset, ALLOW_ALWAYS, ARG_NONE, 0 },
 	{ "NOOP", cmd_noop, ALLOW_ALWAYS, ARG_OPTIONAL, CMD_FLUSH },
 	{ "QUIT", cmd_quit, ALLOW_ALWAYS | ALLOW(SMTP_REJECTED), ARG_NONE,
@@ -215,6 +218,7 @@ smtp_hello(struct smtp_session *s, char *arg, bool is_esmtp)
 		return;
 	}
 	char authline[64] = "";
+	const char *tlsline = smtp_tls_offered(s) ? "250-STARTTLS\r\n" : "";
 	if (smtp_auth_offered(s) && s->cs.auth_user[0] == '\0')
 		snprintf(authline, sizeof authline, "250-AUTH %s\r\n",
 		    auth_mechanisms(s->auth));
@@ -225,9 +229,9 @@ smtp_hello(struct smtp_session *s, char *arg, bool is_esmtp)
 	    "250-8BITMIME\r\n"
 	    "250-ENHANCEDSTATUSCODES\r\n"
 	    "250-SMTPUTF8\r\n"
-	    "%s"
+	    "%s%s"
 	    "250 CHUNKING\r\n", s->cs.hostname, s->cfg.max_message_size,
-	    authline);
+	    tlsline, authline);
 	io_puts(&s->io, buf);
 }
 
@@ -543,6 +547,73 @@ cmd_auth(struct smtp_session *s, char *arg)
 	smtp_auth(s, arg);
 }
 
+/*
+ * STARTTLS (RFC 3207): whatever the client pipelined after the command is
+ * dropped unread (CVE-2011-0411), and after the handshake the session
+ * starts over, forgetting HELO, AUTH and the envelope (4.2).
+ */
+static void
+cmd_starttls(struct smtp_session *s, char *arg)
+{
+	struct tls_info info;
+	const char *err;
+	char q[300];
+
+	(void)arg;
+	if (s->is_tls) {
+		smtp_reply(s, &REPLY_TLS_ACTIVE, NULL);
+		return;
+	}
+	if (!smtp_tls_offered(s)) {
+		smtp_reply(s, &REPLY_TLS_UNAVAILABLE, NULL);
+		return;
+	}
+	size_t dropped = io_discard_input(&s->io);
+	if (dropped > 0)
+		log_event("starttls-injection", "ip=%s dropped=%zu",
+		    s->cs.peer.ip, dropped);
+	smtp_reply(s, &REPLY_TLS_GO, NULL);
+	if (tls_start(&s->io, &s->conf, (int)s->cfg.timeout, &info,
+	    &err) < 0) {
+		log_event("tls-failed", "ip=%s error=%s", s->cs.peer.ip,
+		    log_quote(q, sizeof q, err));
+		s->why = "tls-failed";
+		smtp_enter(s, SMTP_QUIT);
+		return;
+	}
+	smtp_tls_ready(s, &info);
+	smtp_txn_reset(s);
+	s->cs.helo[0] = '\0';
+	s->cs.auth_user[0] = '\0';
+	s->is_esmtp = false;
+	smtp_enter(s, SMTP_CONNECTED);
+}
+
+/* After a handshake: note the parameters, and what a certificate allows. */
+void
+smtp_tls_ready(struct smtp_session *s, const struct tls_info *info)
+{
+	char q[600];
+
+	s->is_tls = true;
+	s->tls = *info;
+	log_event("tls", "version=%s cipher=%s peer=%s", info->version,
+	    info->cipher, log_quote(q, sizeof q, info->peer ? info->peer
+	    : ""));
+	if (info->peer != NULL && s->cfg.relay_client_certs)
+		s->cfg.may_relay = true;
+}
+
+/* STARTTLS is offered when [tls] has a readable cert and key (checked
+ * once, without loading GnuTLS) and TLS is not up yet. */
+bool
+smtp_tls_offered(struct smtp_session *s)
+{
+	if (s->tls_avail < 0)
+		s->tls_avail = tls_available(&s->conf);
+	return s->tls_avail == 1 && !s->is_tls;
+}
+
 static void
 cmd_rset(struct smtp_session *s, char *arg)
 {
@@ -627,7 +698,7 @@ smtp_lookup(const struct smtp_session *s, const char *verb, size_t n)
 	const struct smtp_cmd *c = smtp_commands;
 
 	for (; c->verb != NULL; c++) {
-		if (n != 4 || strncasecmp(verb, c->verb, 4) != 0)
+		if (n != strlen(c->verb) || strncasecmp(verb, c->verb, n) != 0)
 			continue;
 		if ((c->flags & CMD_SMTP) && s->cfg.is_lmtp)
 			continue;
@@ -745,4 +816,5 @@ smtp_loop(struct smtp_session *s)
 	}
 out:
 	smtp_disconnect(s, why);
+	tls_end(&s->io);
 }

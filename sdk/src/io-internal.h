@@ -13,7 +13,7 @@
 
 /* Transport hooks, so that TLS can slide in under the buffers. */
 struct io_ops {
-	ssize_t (*read)(void *ctx, void *buf, size_t n);
+	ssize_t (*read)(void *ctx, void *buf, size_t n, int timeout_ms);
 	ssize_t (*write)(void *ctx, const void *buf, size_t n);
 	/* Bytes the transport holds already decoded (TLS records), or 0. */
 	size_t (*pending)(void *ctx);

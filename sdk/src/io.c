@@ -37,6 +37,23 @@ io_deadline_set(struct io *io, int seconds)
 	io->deadline_ms = seconds > 0 ? io_now_ms() + (int64_t)seconds * 1000 : 0;
 }
 
+/* How long a read may wait: the timeout, cut short by the deadline; -1
+ * for ever, 0 when the deadline has passed. */
+static int
+io_wait_ms(const struct io *io)
+{
+	int wait = io->timeout_ms;
+
+	if (io->deadline_ms != 0) {
+		int64_t left = io->deadline_ms - io_now_ms();
+		if (left <= 0)
+			return 0;
+		if (wait < 0 || left < wait)
+			wait = (int)left;
+	}
+	return wait;
+}
+
 /* Waits until fd_in is readable, within the timeout and the deadline. */
 static int
 io_wait(struct io *io)
@@ -83,9 +100,14 @@ io_fill(struct io *io)
 		    io->ops->pending(io->ctx) > 0;
 		if (!ready && io_wait(io) < 0)
 			return -1;
+		int wait = io_wait_ms(io);
+		if (wait == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
 		ssize_t r = io->ops
 		    ? io->ops->read(io->ctx, io->in + io->in_len,
-			sizeof io->in - io->in_len)
+			sizeof io->in - io->in_len, wait)
 		    : read(io->fd_in, io->in + io->in_len,
 			sizeof io->in - io->in_len);
 		if (r >= 0) {

@@ -18,7 +18,7 @@ struct plugin {
 	struct plugin *next;
 };
 
-enum plugin_role { PLUGIN_FILTER, PLUGIN_AUTH, PLUGIN_STORE };
+enum plugin_role { PLUGIN_FILTER, PLUGIN_AUTH, PLUGIN_STORE, PLUGIN_TLS };
 
 /*
  * Returns the plugin NAME, loading plugin_dir/NAME.so and running its

@@ -38,7 +38,9 @@ plugin_name_ok(const char *name)
 	return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
-static const char *const role_names[] = { "filter", "auth", "store" };
+static const char *const role_names[] = {
+	"filter", "auth", "store", "tls"
+};
 
 static bool
 plugin_has_role(const struct plugin *p, enum plugin_role role)
@@ -50,6 +52,8 @@ plugin_has_role(const struct plugin *p, enum plugin_role role)
 		return p->desc->auth != NULL;
 	case PLUGIN_STORE:
 		return p->desc->store != NULL;
+	case PLUGIN_TLS:
+		return p->desc->tls != NULL;
 	}
 	return false;
 }

@@ -16,6 +16,7 @@
 	X(REPLY_DELIVERED,      250, "2.0.0", "Ok: delivered as") \
 	X(REPLY_CHUNK_OK,       250, "2.0.0", "Ok: octets received:") \
 	X(REPLY_BYE,            221, "2.0.0", "Bye") \
+	X(REPLY_TLS_GO,         220, "2.0.0", "Ready to start TLS") \
 	X(REPLY_AUTH_OK,        235, "2.7.0", "Authentication successful") \
 	X(REPLY_HELP,           214, "2.0.0", "Commands: HELO EHLO AUTH MAIL RCPT DATA BDAT RSET NOOP QUIT HELP VRFY EXPN; see RFC 5321") \
 	X(REPLY_VRFY,           252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery") \
@@ -30,6 +31,8 @@
 	X(REPLY_FILTER_DEFER,   451, "4.7.1", "Temporarily rejected by policy; try again later") \
 	X(REPLY_TOO_MANY_RCPTS, 452, "4.5.3", "Too many recipients") \
 	X(REPLY_AUTH_TEMP,      454, "4.7.0", "Temporary authentication failure") \
+	X(REPLY_TLS_UNAVAILABLE,454, "4.7.0", "TLS not available due to temporary reason") \
+	X(REPLY_TLS_ACTIVE,     503, "5.5.1", "TLS already active") \
 	X(REPLY_AUTH_TOO_MANY,  421, "4.7.0", "Too many authentication failures, closing connection") \
 	X(REPLY_AUTH_TOO_LONG,  500, "5.5.6", "Authentication exchange line is too long") \
 	X(REPLY_AUTH_CANCELLED, 501, "5.0.0", "Authentication cancelled") \
@@ -95,6 +98,10 @@
 	X(POP3_AUTH_FAILED,     500, "AUTH",     "Authentication failed") \
 	X(POP3_TOO_MANY_FAILURES,500, "AUTH",    "Too many authentication failures; closing") \
 	X(POP3_NEED_USER,       500, NULL,       "USER first") \
+	X(POP3_NEED_TLS,        500, "AUTH",     "Plaintext authentication disallowed on non-secure connections; use STLS") \
+	X(POP3_TLS_GO,          200, NULL,       "Begin TLS negotiation") \
+	X(POP3_TLS_ACTIVE,      500, NULL,       "TLS already active") \
+	X(POP3_TLS_UNAVAILABLE, 400, "SYS/TEMP", "TLS not available") \
 	X(POP3_AUTH_CANCELLED,  500, NULL,       "Authentication cancelled") \
 	X(POP3_AUTH_BAD_BASE64, 500, NULL,       "Invalid base64 data") \
 	X(POP3_AUTH_BAD_MECH,   500, NULL,       "Unrecognized authentication type") \

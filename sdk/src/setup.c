@@ -20,9 +20,11 @@ static const char *const smtpd_keys[] = {
 };
 static const char *const pop3d_keys[] = {
 	"auth", "timeout", "max_errors", "max_auth_failures", "auth_delay",
-	NULL
+	"auth_requires_tls", "auth_cleartext_from", NULL
 };
-static const char *const tls_keys[] = { "cert", "key", "priority", NULL };
+static const char *const tls_keys[] = {
+	"cert", "key", "priority", "ca", "relay_client_certs", NULL
+};
 
 static const struct {
 	const char *kind;

@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "lib"))
 from carterotest import (LAUNCHERS, HOST, TIMEOUT, Failure, Pop3Server,  # noqa: E402
                          Reporter, check, check_handlers_clean, run,
-                         spec_of, wait_for)
+                         spec_of)
 
 R = Reporter()
 PASSWORD = "s3 cret"            # a space: PASS takes the rest of the line
@@ -126,22 +126,35 @@ def poplib_retr(srv):
 
 
 def poplib_foreign_message(srv):
-    # A file some other MDA left: bare LF ends, no ,S=/,W= in its name.
-    # LIST must announce what RETR sends (CRLF), and RETR must send CRLF.
+    # Files some other MDA left: bare LF ends, no ,W= in the name (one with
+    # only ,S=, the LF size), one without a final newline.  LIST must
+    # announce what RETR sends (CRLF, the last line ended), and RETR must
+    # send CRLF lines.
     addr, spec, _ = account(srv, [])
-    body = b"Subject: lf\n\n.dot\nbare lf lines\nlast\n"
-    srv.put_message(spec, body, name="1000000000.V801I42.other.example")
+    files = [
+        ("1000000000.V801I42.other.example",
+         b"Subject: lf\n\n.dot\nbare lf lines\nlast\n"),
+        ("1000000001.V801I43.other.example,S=26",
+         b"Subject: lf, S=\n\n..x\nend\n"),
+        ("1000000002.V801I44.other.example",
+         b"Subject: no final newline\r\n\r\n.last"),
+    ]
+    for name, body in files:
+        srv.put_message(spec, body, name=name)
     p = login(srv, addr)
     try:
-        want = len(body.replace(b"\n", b"\r\n"))
-        check(p.list(1) == b"+OK 1 %d" % want, "LIST 1: %r, want %d" %
-              (p.list(1), want))
-        resp, lines, octets = p.retr(1)
-        check(lines == body[:-1].split(b"\n"), "RETR: %r" % lines)
-        check(octets == want, "RETR sent %d octets, LIST said %d" %
-              (octets, want))
-        check(p.uidl(1) == b"+OK 1 1000000000.V801I42.other.example",
-              "UIDL 1: %r" % p.uidl(1))
+        for i, (name, body) in enumerate(files):
+            lines = body.replace(b"\r\n", b"\n").rstrip(b"\n").split(b"\n")
+            want = sum(len(l) + 2 for l in lines)
+            check(p.list(i + 1) == b"+OK %d %d" % (i + 1, want),
+                  "%s: LIST %r, want %d" % (name, p.list(i + 1), want))
+            resp, got, octets = p.retr(i + 1)
+            check(got == lines, "%s: RETR %r, want %r" % (name, got, lines))
+            check(octets == want, "%s: RETR sent %d octets, LIST said %d" %
+                  (name, octets, want))
+            uid = name.split(",")[0]
+            check(p.uidl(i + 1) == b"+OK %d %s" % (i + 1, uid.encode()),
+                  "%s: UIDL %r" % (name, p.uidl(i + 1)))
     finally:
         p.quit()
 
@@ -529,7 +542,7 @@ CASES = [
      poplib_user_pass_stat_list_uidl),
     ("poplib RETR: stored bytes, un-stuffed, octets = LIST size",
      poplib_retr),
-    ("poplib foreign LF message: LIST size = what RETR sends",
+    ("poplib foreign LF / unterminated files: LIST = what RETR sends",
      poplib_foreign_message),
     ("poplib TOP n 0/1/3", poplib_top),
     ("poplib DELE, RSET, QUIT keeps all", poplib_dele_rset),

@@ -66,6 +66,7 @@ POP3_CONF = """
 [pop3d]
 auth = testauth
 auth_delay = 10
+auth_requires_tls = no
 {pop3d}
 
 [plugin testauth]

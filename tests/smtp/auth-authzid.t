@@ -40,7 +40,7 @@ S: 250 2.0.0 Ok: queued as *
 C: QUIT
 S: 221 2.0.0 Bye
 S: <EOF>
-!header example.test/bob 	(Authenticated sender: alice@example.test)
+!header example.test/bob *(Authenticated sender: alice@example.test)
 !log event=auth result=fail mech=PLAIN user="alice@example.test" ip=192.0.2.7
 !log event=auth result=ok mech=PLAIN user="alice@example.test" ip=192.0.2.7
 !nolog user="bob@example.test"

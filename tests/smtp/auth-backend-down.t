@@ -1,7 +1,8 @@
 # The users file cannot be read: a backend failure, 454 4.7.0 (RFC 4954
 # 6), not 535; logged as result=tempfail with the reason.  It is not the
 # client's fault: no brakes, the session stays open past
-# max_auth_failures tries.
+# max_auth_failures tries.  RCPT to a local user, which asks the same
+# plugin whether the user exists, is 451 4.3.0 (never 550).
 !file users alice@example.test:{PLAIN}s3cr3t-alice\n
 !file users bob@example.test:{SHA512-CRYPT}$6$cArTeRoSaLt$tpkvHGnNqEpdUUH.SwewQYNs.2vdlujkPgqTXy55BK8Q8Cuub2cYNXvFqzFod4dIYjCd9Qju6B6eK7JsmInAp0\n
 !conf [smtpd]
@@ -32,6 +33,10 @@ C: AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzM2NyM3QtYWxpY2U=
 S: 454 4.7.0 Temporary authentication failure
 C: NOOP
 S: 250 2.0.0 Ok
+C: MAIL FROM:<carol@example.net>
+S: 250 2.1.0 Sender ok
+C: RCPT TO:<alice@example.test>
+S: 451 4.3.0 Temporary recipient lookup failure; try again later
 C: QUIT
 S: 221 2.0.0 Bye
 S: <EOF>

@@ -46,7 +46,7 @@ C: QUIT
 S: 221 2.0.0 Bye
 S: <EOF>
 !mail example.test/alice 1
-!header example.test/alice 	by mx.example.test (cartero) with ESMTP id *
+!header example.test/alice *by mx.example.test (cartero) with ESMTP id *
 !log text="AUTH not allowed during a mail transaction"
 !log event=auth result=ok mech=PLAIN user="alice@example.test"
 !nolog s3cr3t-alice

@@ -1,7 +1,8 @@
 # The mechanism name is client data: it must not carry anything into the
 # log unquoted.  A client that separates the mechanism from its initial
 # response with a TAB instead of a space must not get its credentials
-# written to the log, and a TAB cannot forge a second key=value.
+# written to the log, and a TAB cannot forge a second key=value (the last
+# !nolog holds a literal TAB).
 # Users for these transcripts (users file, passwd plugin):
 #   alice@example.test  {PLAIN}        s3cr3t-alice
 #   bob@example.test    {SHA512-CRYPT} hunter2-bob
@@ -30,7 +31,7 @@ S: 504 5.5.4 Unrecognized authentication type
 C: QUIT
 S: 221 2.0.0 Bye
 S: <EOF>
-!nolog 	result=ok
 !nolog s3cr3t-alice
 !nolog czNjcjN0LWFsaWNl
 !nolog AGFsaWNlQGV4YW1wbGUudGVzdABzM2NyM3QtYWxpY2U=
+!nolog 	result=ok

@@ -42,7 +42,7 @@ C: QUIT
 S: 221 2.0.0 Bye
 S: <EOF>
 !mail example.test/alice 1
-!header example.test/alice 	(Authenticated sender: bob@example.test)
+!header example.test/alice *(Authenticated sender: bob@example.test)
 !header example.test/alice *with ESMTPA id *
 !log event=auth result=ok mech=PLAIN user="bob@example.test" ip=192.0.2.7
 !nolog hunter2-bob

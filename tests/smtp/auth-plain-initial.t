@@ -49,8 +49,8 @@ S: 221 2.0.0 Bye
 S: <EOF>
 !mail example.test/bob 1
 !header example.test/bob Received: from client.example ([192.0.2.7])
-!header example.test/bob 	(Authenticated sender: alice@example.test)
-!header example.test/bob 	by mx.example.test (cartero) with ESMTPA id *
+!header example.test/bob *(Authenticated sender: alice@example.test)
+!header example.test/bob *by mx.example.test (cartero) with ESMTPA id *
 !body example.test/bob Subject: hello\r\n\r\nsent after AUTH\r\n
 !log event=auth result=ok mech=PLAIN user="alice@example.test" ip=192.0.2.7
 !nolog result=fail

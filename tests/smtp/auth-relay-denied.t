@@ -49,5 +49,5 @@ S: <EOF>
 !user example.test/alice
 !mail ../relay/remote.example/carol 0
 !mail example.test/bob 1
-!header example.test/bob 	by mx.example.test (cartero) with ESMTP id *
+!header example.test/bob *by mx.example.test (cartero) with ESMTP id *
 !log code=550 status=5.7.1 cmd=RCPT

@@ -45,9 +45,9 @@ S: 221 2.0.0 Bye
 S: <EOF>
 !mail ../relay/remote.example/carol 1
 !mail remote.example/carol 0
-!header ../relay/remote.example/carol 	(Authenticated sender: alice@example.test)
+!header ../relay/remote.example/carol *(Authenticated sender: alice@example.test)
 !header ../relay/remote.example/carol *with ESMTPA id *
-!header ../relay/remote.example/carol 	for <carol@remote.example>;
+!header ../relay/remote.example/carol *for <carol@remote.example>;
 !log rcpts="carol@remote.example" store=maildir
 !nolog s3cr3t-alice
 !nolog czNjcjN0LWFsaWNl

@@ -45,7 +45,7 @@ C: QUIT
 S: 221 2.0.0 Bye
 S: <EOF>
 !mail example.test/bob 1
-!header example.test/bob 	(Authenticated sender: alice@example.test)
+!header example.test/bob *(Authenticated sender: alice@example.test)
 !header example.test/bob *with ESMTPA id *
 !log mode=submission
 !log code=530 status=5.7.0 cmd=MAIL

@@ -47,7 +47,7 @@ S: 250 2.0.0 Ok: queued as *
 C: QUIT
 S: 221 2.0.0 Bye
 S: <EOF>
-!header example.test/alice 	(Authenticated sender: alice@example.test)
+!header example.test/alice *(Authenticated sender: alice@example.test)
 !log code=503 status=5.5.1 cmd=AUTH text="Already authenticated"
 !nolog user="bob@example.test"
 !nolog s3cr3t-alice

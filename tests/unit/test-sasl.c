@@ -75,6 +75,15 @@ static const struct b64_case b64_cases[] = {
 	BADN("Zm\0v"),
 	BADN("\0\0\0\0"),
 	BAD("====Zm9v"),
+	/* only n octets count: valid base64 after them is not read */
+	{ "Zm9vYmFy", 4, "foo", 3 },
+	{ "Zg==Zm9v", 4, "f", 1 },
+	{ "Zm9vYmFy", 1, NULL, 0 },
+	{ "Zm9vYmFy", 2, NULL, 0 },
+	{ "Zm9vYmFy", 3, NULL, 0 },
+	{ "Zm9vYmFy", 5, NULL, 0 },
+	{ "Zm9vYmFy", 7, NULL, 0 },
+	{ "=Zm9", 1, "", 0 },
 };
 
 static void

@@ -181,6 +181,34 @@ struct cartero_store {
 };
 
 /*
+ * The TLS layer (not a role a configuration names: the runtime loads the
+ * module "tls" only when a session asks for TLS, so that plain sessions
+ * never load GnuTLS).  ctx is one connection's TLS session.
+ */
+struct cartero_tls {
+	/* Reads [tls] (cert, key, priority, ca); 0 or -1 with *error_r. */
+	int (*server_new)(void *state, const struct cartero_conf *tls,
+	    void **ctx_r, const char **error_r);
+	/* Handshakes over fd_in/fd_out within timeout_ms; 0 or -1 with
+	 * *error_r (GnuTLS's reason). */
+	int (*handshake)(void *ctx, int fd_in, int fd_out, int timeout_ms,
+	    const char **error_r);
+	/* Like read(2): 0 at a clean close, -1 with errno (ETIMEDOUT when
+	 * nothing came within timeout_ms, EAGAIN to be called again). */
+	ssize_t (*read)(void *ctx, void *buf, size_t n, int timeout_ms);
+	ssize_t (*write)(void *ctx, const void *buf, size_t n);
+	/* Decrypted bytes waiting in the TLS layer. */
+	size_t (*pending)(void *ctx);
+	/* "TLSv1.3", the cipher suite name, and the verified client
+	 * certificate's subject DN (NULL when none was verified). */
+	const char *(*version)(void *ctx);
+	const char *(*cipher)(void *ctx);
+	const char *(*peer)(void *ctx);
+	/* Sends close_notify and frees ctx. */
+	void (*close)(void *ctx);
+};
+
+/*
  * The descriptor: the one symbol a plugin exports, named cartero_plugin.
  * abi must stay the first member.  Fill it with CARTERO_PLUGIN().
  */
@@ -201,6 +229,7 @@ struct cartero_plugin {
 	const struct cartero_filter *filter;	/* NULL: not a filter */
 	const struct cartero_auth *auth;	/* NULL: not an auth plugin */
 	const struct cartero_store *store;	/* NULL: not a store */
+	const struct cartero_tls *tls;		/* the TLS module only */
 };
 
 #define CARTERO_EXPORT __attribute__((visibility("default")))

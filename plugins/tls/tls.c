@@ -1,0 +1,272 @@
+/* ISC license. */
+/* The TLS module: GnuTLS, loaded only when a session asks for TLS. */
+#include <errno.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cartero/cartero.h>
+
+/* TLS 1.2 and 1.3 only, unless [tls] priority says otherwise (RFC 8997). */
+#define TLS_PRIORITY_DEFAULT "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
+struct tls_ctx {
+	gnutls_session_t session;
+	gnutls_certificate_credentials_t cred;
+	gnutls_priority_t priority;
+	bool has_ca;
+	char version[32];
+	char peer[512];
+};
+
+static const struct cartero_host *host;
+static char tls_error[600];
+
+static int
+tls_init(const struct cartero_host *h, const struct cartero_conf *sec,
+    void **state_r, const char **error_r)
+{
+	(void)sec;
+	host = h;
+	if (gnutls_global_init() < 0) {
+		*error_r = "gnutls_global_init failed";
+		return -1;
+	}
+	*state_r = NULL;
+	return 0;
+}
+
+static const char *
+tls_fail(const char *what, const char *path, int r)
+{
+	snprintf(tls_error, sizeof tls_error, "%s%s%s: %s", what,
+	    path ? " " : "", path ? path : "", gnutls_strerror(r));
+	return tls_error;
+}
+
+static void
+tls_free(struct tls_ctx *t)
+{
+	if (t->session)
+		gnutls_deinit(t->session);
+	if (t->priority)
+		gnutls_priority_deinit(t->priority);
+	if (t->cred)
+		gnutls_certificate_free_credentials(t->cred);
+	free(t);
+}
+
+static int
+tls_server_new(void *state, const struct cartero_conf *sec, void **ctx_r,
+    const char **error_r)
+{
+	struct tls_ctx *t = calloc(1, sizeof *t);
+	const char *cert = host->conf_path(sec, "cert");
+	const char *key = host->conf_path(sec, "key");
+	const char *ca = host->conf_path(sec, "ca");
+	const char *prio = host->conf_get(sec, "priority");
+	const char *errpos = NULL;
+	int r;
+
+	(void)state;
+	if (t == NULL) {
+		*error_r = "out of memory";
+		return -1;
+	}
+	if (cert == NULL || key == NULL) {
+		*error_r = "[tls] needs cert and key";
+		tls_free(t);
+		return -1;
+	}
+	if ((r = gnutls_certificate_allocate_credentials(&t->cred)) < 0 ||
+	    (r = gnutls_certificate_set_x509_key_file(t->cred, cert, key,
+	    GNUTLS_X509_FMT_PEM)) < 0) {
+		*error_r = tls_fail("certificate", cert, r);
+		tls_free(t);
+		return -1;
+	}
+	if (ca != NULL) {
+		if ((r = gnutls_certificate_set_x509_trust_file(t->cred, ca,
+		    GNUTLS_X509_FMT_PEM)) < 0) {
+			*error_r = tls_fail("ca", ca, r);
+			tls_free(t);
+			return -1;
+		}
+		t->has_ca = true;
+	}
+	if (prio == NULL || strcmp(prio, "NORMAL") == 0)
+		prio = TLS_PRIORITY_DEFAULT;
+	if ((r = gnutls_priority_init(&t->priority, prio, &errpos)) < 0) {
+		*error_r = tls_fail("priority", errpos, r);
+		tls_free(t);
+		return -1;
+	}
+	if ((r = gnutls_init(&t->session, GNUTLS_SERVER)) < 0 ||
+	    (r = gnutls_priority_set(t->session, t->priority)) < 0 ||
+	    (r = gnutls_credentials_set(t->session, GNUTLS_CRD_CERTIFICATE,
+	    t->cred)) < 0) {
+		*error_r = tls_fail("session", NULL, r);
+		tls_free(t);
+		return -1;
+	}
+	if (t->has_ca)
+		gnutls_certificate_server_set_request(t->session,
+		    GNUTLS_CERT_REQUEST);
+	*ctx_r = t;
+	return 0;
+}
+
+/* Keeps the subject of a client certificate that verified against ca. */
+static void
+tls_check_peer(struct tls_ctx *t)
+{
+	unsigned status = 1, n = 0;
+	gnutls_x509_crt_t crt;
+	gnutls_datum_t dn = { NULL, 0 };
+
+	if (!t->has_ca ||
+	    gnutls_certificate_verify_peers2(t->session, &status) < 0 ||
+	    status != 0)
+		return;
+	const gnutls_datum_t *list = gnutls_certificate_get_peers(t->session,
+	    &n);
+	if (list == NULL || n == 0 || gnutls_x509_crt_init(&crt) < 0)
+		return;
+	if (gnutls_x509_crt_import(crt, &list[0], GNUTLS_X509_FMT_DER) == 0 &&
+	    gnutls_x509_crt_get_dn2(crt, &dn) == 0) {
+		snprintf(t->peer, sizeof t->peer, "%.*s", (int)dn.size,
+		    (const char *)dn.data);
+		gnutls_free(dn.data);
+	}
+	gnutls_x509_crt_deinit(crt);
+}
+
+static int
+tls_handshake(void *ctx, int fd_in, int fd_out, int timeout_ms,
+    const char **error_r)
+{
+	struct tls_ctx *t = ctx;
+	int r;
+
+	gnutls_transport_set_int2(t->session, fd_in, fd_out);
+	gnutls_handshake_set_timeout(t->session, timeout_ms > 0
+	    ? (unsigned)timeout_ms : GNUTLS_DEFAULT_HANDSHAKE_TIMEOUT);
+	do
+		r = gnutls_handshake(t->session);
+	while (r < 0 && gnutls_error_is_fatal(r) == 0);
+	if (r < 0) {
+		*error_r = tls_fail("handshake", NULL, r);
+		return -1;
+	}
+	const char *v = gnutls_protocol_get_name(
+	    gnutls_protocol_get_version(t->session));
+	/* "TLS1.3" -> "TLSv1.3", the spelling of Received: fields. */
+	if (v != NULL && strncmp(v, "TLS", 3) == 0)
+		snprintf(t->version, sizeof t->version, "TLSv%s", v + 3);
+	else
+		snprintf(t->version, sizeof t->version, "%s", v ? v : "?");
+	tls_check_peer(t);
+	return 0;
+}
+
+static ssize_t
+tls_read(void *ctx, void *buf, size_t n, int timeout_ms)
+{
+	struct tls_ctx *t = ctx;
+
+	gnutls_record_set_timeout(t->session, timeout_ms < 0
+	    ? GNUTLS_INDEFINITE_TIMEOUT : (unsigned)timeout_ms);
+	ssize_t r = gnutls_record_recv(t->session, buf, n);
+	if (r >= 0)
+		return r;
+	switch (r) {
+	case GNUTLS_E_TIMEDOUT:
+		errno = ETIMEDOUT;
+		break;
+	case GNUTLS_E_AGAIN:
+	case GNUTLS_E_INTERRUPTED:
+		errno = EAGAIN;
+		break;
+	case GNUTLS_E_PREMATURE_TERMINATION:
+		return 0;	/* TCP closed without close_notify */
+	default:
+		errno = EIO;
+	}
+	return -1;
+}
+
+static ssize_t
+tls_write(void *ctx, const void *buf, size_t n)
+{
+	struct tls_ctx *t = ctx;
+	ssize_t r;
+
+	do
+		r = gnutls_record_send(t->session, buf, n);
+	while (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED);
+	if (r < 0) {
+		errno = EIO;
+		return -1;
+	}
+	return r;
+}
+
+static size_t
+tls_pending(void *ctx)
+{
+	return gnutls_record_check_pending(((struct tls_ctx *)ctx)->session);
+}
+
+static const char *
+tls_version(void *ctx)
+{
+	return ((struct tls_ctx *)ctx)->version;
+}
+
+static const char *
+tls_cipher(void *ctx)
+{
+	const char *c = gnutls_ciphersuite_get(((struct tls_ctx *)ctx)->session);
+
+	return c ? c : "unknown";
+}
+
+static const char *
+tls_peer(void *ctx)
+{
+	struct tls_ctx *t = ctx;
+
+	return t->peer[0] ? t->peer : NULL;
+}
+
+static void
+tls_close(void *ctx)
+{
+	struct tls_ctx *t = ctx;
+
+	/* close_notify (RFC 8314 3.4); the peer may be gone already. */
+	gnutls_handshake_set_timeout(t->session, 1000);
+	gnutls_bye(t->session, GNUTLS_SHUT_WR);
+	tls_free(t);
+}
+
+static const struct cartero_tls tls_layer = {
+	.server_new = tls_server_new,
+	.handshake = tls_handshake,
+	.read = tls_read,
+	.write = tls_write,
+	.pending = tls_pending,
+	.version = tls_version,
+	.cipher = tls_cipher,
+	.peer = tls_peer,
+	.close = tls_close,
+};
+
+CARTERO_PLUGIN(
+	.name = "tls",
+	.init = tls_init,
+	.tls = &tls_layer,
+);

@@ -1,0 +1,3 @@
+PLUGINS += tls
+tls_SRCS := plugins/tls/tls.c
+tls_LIBS := -lgnutls
