@@ -83,6 +83,7 @@ main(int argc, char **argv)
 		die_unavailable(EXIT_USAGE, "config", err);
 	io_init(&s->io, 0, 1, (int)s->timeout);
 	peer_discover(&s->cs.peer, 0);
+	io_nodelay(1);
 	log_event("connect", "ip=%s port=%s mode=pop3", s->cs.peer.ip,
 	    s->cs.peer.port[0] ? s->cs.peer.port : "-");
 	s->auth = plugin_get(&s->conf, conf_get(conf_section(&s->conf,

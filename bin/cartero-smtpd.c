@@ -175,6 +175,7 @@ main(int argc, char **argv)
 	if (setup(s, conf_file, &err) < 0)
 		die_unavailable(EXIT_USAGE, "config", err);
 	peer_discover(&s->cs.peer, 0);
+	io_nodelay(1);
 	log_event("connect", "ip=%s port=%s mode=%s", s->cs.peer.ip,
 	    s->cs.peer.port[0] ? s->cs.peer.port : "-", s->cfg.is_lmtp
 	    ? "lmtp" : s->cfg.is_submission ? "submission" : "smtp");

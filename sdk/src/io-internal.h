@@ -33,6 +33,10 @@ struct io {
 };
 
 void io_init(struct io *io, int fd_in, int fd_out, int timeout_sec);
+/* Turns off Nagle's algorithm on fd when it is a TCP socket: replies are
+ * already gathered in the buffer, and the tail of a large one must not
+ * wait for an ACK. */
+void io_nodelay(int fd);
 int64_t io_now_ms(void);
 /* Sets the deadline for everything read until the next call; 0: none. */
 void io_deadline_set(struct io *io, int seconds);

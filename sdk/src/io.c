@@ -1,6 +1,9 @@
 /* ISC license. */
 /* Buffered I/O on fd 0/1 with a read timeout and a deadline; the line reader. */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +23,15 @@ io_init(struct io *io, int fd_in, int fd_out, int timeout_sec)
 	io->timeout_ms = timeout_sec > 0 ? timeout_sec * 1000 : -1;
 	io->deadline_ms = 0;
 	io->is_broken = false;
+}
+
+void
+io_nodelay(int fd)
+{
+	int one = 1;
+
+	/* ENOTSOCK for a pipe, EOPNOTSUPP for a unix socket: both fine. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
 int64_t

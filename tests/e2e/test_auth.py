@@ -53,6 +53,7 @@ auth_delay = 20
 
 [pop3d]
 auth = passwd
+auth_requires_tls = no
 auth_delay = 20
 
 [plugin passwd]
@@ -287,6 +288,33 @@ def pw_set_del():
         lines = read_lines(d.file)
         check("# a comment" in lines and "" in lines,
               "rewrite dropped a comment or blank line: %r" % lines)
+
+
+def pw_long_password():
+    # No login can carry more than 255 octets of password (RFC 4616 2,
+    # POP3's 255-octet line); a longer one must be refused, not stored as
+    # a hash of some prefix of it.
+    long_pw = "".join(chr(0x61 + i % 26) for i in range(300))
+    with PwDir() as d:
+        rc, _, err = d.pw("add", "long@example.test", password=long_pw)
+        if rc == 0:
+            rc2, _, _ = d.pw("check", "long@example.test",
+                             password=long_pw[:257])
+            check(rc2 != 0, "a 300-octet password was stored as its first "
+                  "257 octets: check accepts the 257-octet prefix")
+        else:
+            check(rc == 100, "add with a 300-octet password: exit %d %s" %
+                  (rc, err))
+            check(not os.path.exists(d.file) or
+                  line_of(d.file, "long@example.test") is None,
+                  "refused, but the user was added")
+        rc, _, err = d.pw("add", "max@example.test", password=long_pw[:255])
+        check(rc == 0, "a 255-octet password: exit %d %s" % (rc, err))
+        check(d.pw("check", "max@example.test",
+                   password=long_pw[:255])[0] == 0, "255-octet check")
+        check(d.pw("check", "max@example.test",
+                   password=long_pw[:254])[0] == 1, "254-octet prefix "
+              "accepted")
 
 
 def pw_atomic():
@@ -699,6 +727,42 @@ def pop3_auth_cram_md5(pop):
             r.close()
 
 
+def key_readable_by_others(srv, pop):
+    # The key opens every sealed secret: a key file others can read is
+    # refused at use (454 / -ERR [SYS/TEMP], "chmod 600" in the log), and
+    # PLAIN, which needs no secret, still works.
+    key = os.path.join(srv.tmp, "key")
+    os.chmod(key, 0o644)
+    try:
+        s = smtp(srv)
+        try:
+            code, resp = s.docmd("AUTH", "CRAM-MD5")
+            check(code == 334, "AUTH CRAM-MD5: %d %r" % (code, resp))
+            ch = base64.b64decode(resp)
+            d = hmac.new(USERS["alice@example.test"][0].encode(), ch,
+                         hashlib.md5).hexdigest()
+            code, resp = s.docmd(b64("alice@example.test " + d))
+            check(code == 454, "CRAM-MD5 with a 0644 key: %d %r, want 454"
+                  % (code, resp))
+            code, resp = s.docmd("AUTH", "PLAIN " + b64(
+                "\0alice@example.test\0" + USERS["alice@example.test"][0]))
+            check(code == 235, "PLAIN with a 0644 key: %d" % code)
+        finally:
+            s.close()
+        check("chmod 600" in srv.logtext(), "the log does not say why")
+        p = poplib.POP3(HOST, pop.port, timeout=TIMEOUT)
+        try:
+            p.apop("alice@example.test", USERS["alice@example.test"][0])
+            raise Failure("APOP with a key readable by others")
+        except poplib.error_proto as e:
+            check(e.args[0].startswith(b"-ERR [SYS/TEMP]"), "APOP: %r" %
+                  e.args[0])
+        finally:
+            p.quit()
+    finally:
+        os.chmod(key, 0o600)
+
+
 # -- no key: no APOP, no CRAM-MD5 -------------------------------------------------
 NOKEY_CONF = AUTH_CONF.replace("key = key\n", "")
 
@@ -736,13 +800,14 @@ def nokey_mechanisms(srv, pop):
 
 # -- auth_cleartext_from against the real peer address -----------------------------
 def cleartext_from(launcher):
-    """auth_requires_tls = yes: AUTH only for clients in
-    auth_cleartext_from, judged on the socket's peer (127.0.0.1)."""
+    """auth_requires_tls = yes in [smtpd] and [pop3d]: AUTH (and POP3
+    USER/PASS) only for clients in auth_cleartext_from, judged on the
+    socket's peer (127.0.0.1)."""
     out = []
     for lst, offered in (("10.0.0.0/8, ::1", False),
                          ("10.0.0.0/8, 127.0.0.0/8", True),
                          ("127.0.0.1/32", True), ("127.0.0.2", False)):
-        extra = AUTH_CONF.replace(
+        extra = NOKEY_CONF.replace(
             "auth_requires_tls = no",
             "auth_requires_tls = yes\nauth_cleartext_from = " + lst)
         srv = passwd_server(launcher, extra,
@@ -763,7 +828,39 @@ def cleartext_from(launcher):
                       (lst, code, resp, want))
             finally:
                 s.close()
+            pop = srv.sibling(POP3_BIN)
+            pop.start()
+            r, greet = pop3_raw(pop)
+            try:
+                r.send(b"CAPA\r\n")
+                caps = []
+                while True:
+                    l = r.line().decode()
+                    if l in (".", "<EOF>"):
+                        break
+                    caps.append(l)
+                check(("USER" in caps) == offered and
+                      ("SASL PLAIN LOGIN" in caps) == offered,
+                      "%s: POP3 CAPA %r" % (lst, caps))
+                got = r.cmd("USER dave@example.test")
+                if offered:
+                    check(got.startswith("+OK"), "%s: USER %r" % (lst, got))
+                    got = r.cmd("PASS " + USERS["dave@example.test"][0])
+                    check(got.startswith("+OK maildrop"), "%s: PASS %r" %
+                          (lst, got))
+                else:
+                    check(got.startswith("-ERR [AUTH]"), "%s: USER %r" %
+                          (lst, got))
+                    got = r.cmd("AUTH PLAIN " + b64(
+                        "\0dave@example.test\0" +
+                        USERS["dave@example.test"][0]))
+                    check(got.startswith("-ERR [AUTH]"), "%s: AUTH %r" %
+                          (lst, got))
+                r.cmd("QUIT")
+            finally:
+                r.close()
             check_handlers_clean(srv, ("event=connect",))
+            check_handlers_clean(pop, ("event=connect",))
             out.append("%s:%s" % (lst.replace(" ", ""), code))
         finally:
             srv.cleanup()
@@ -830,18 +927,32 @@ def malformed_line(srv, pop):
 
 
 # -- checkpassword ------------------------------------------------------------------
-CHECKPW = r"""#!/bin/sh
-# qmail checkpassword interface: user NUL password NUL timestamp NUL on fd 3
-input=$(head -c 1100 <&3 | tr '\000' '\n') || exit 111
-user=$(printf '%s\n' "$input" | sed -n 1p)
-pass=$(printf '%s\n' "$input" | sed -n 2p)
-case "$user" in
-down) exit 111 ;;
-slow) sleep 5; exit 0 ;;
-esac
-[ "$user" = alice@example.test ] && [ "$pass" = secret ] && exit 0
-exit 1
-"""
+CHECKPW = """#!%s
+# qmail checkpassword interface (cr.yp.to/checkpwd/interface.html): user
+# NUL password NUL timestamp NUL on fd 3; exit 0 yes, 1 no, 111 temporary.
+import os, sys, time
+data = b""
+while len(data) < 1100:
+    chunk = os.read(3, 1100 - len(data))
+    if not chunk:
+        break
+    data += chunk
+f = data.split(b"\\0")
+if len(f) < 3:
+    sys.exit(2)
+user, pw = f[0], f[1]
+if user == b"down":
+    sys.exit(111)
+if user == b"slow":
+    time.sleep(5)
+    sys.exit(0)
+if user == b"alice@example.test" and pw == b"secret":
+    sys.exit(0)
+# a backend that checks only the password, whatever the name
+if pw == b"any-name-pw":
+    sys.exit(0)
+sys.exit(1)
+""" % sys.executable
 
 CHECKPW_CONF = """
 [smtpd]
@@ -852,6 +963,7 @@ max_auth_failures = 20
 
 [pop3d]
 auth = checkpassword
+auth_requires_tls = no
 auth_delay = 20
 
 [plugin checkpassword]
@@ -861,7 +973,10 @@ timeout = 1
 
 
 def checkpw_server(launcher):
-    srv = Server(launcher, conf_extra=CHECKPW_CONF)
+    # checkpassword cannot list users: a local recipient is known by its
+    # maildrop, as without an auth plugin
+    srv = Server(launcher, users=["example.test/alice"],
+                 conf_extra=CHECKPW_CONF)
     prog = os.path.join(srv.tmp, "checkpw")
     with open(prog, "w") as f:
         f.write(CHECKPW)
@@ -916,6 +1031,43 @@ def checkpw_smtp(srv):
           "temporarily" in log, "454 not logged as a backend failure")
     check("secret" not in log.replace("result=", ""),
           "a password in the log")
+
+
+def checkpw_identity_injection(srv):
+    # The identity goes into the Received field and the log.  SASLprep
+    # (RFC 4616 2, RFC 4013 2.3) prohibits control characters, so a name
+    # with CR LF must never log in, whatever the backend says (this one
+    # accepts any name with the password any-name-pw), and must never
+    # reach a stored header.
+    evil = "evil\r\nX-Injected: yes\r\nX-More: 1"
+    s = smtp(srv)
+    try:
+        code, resp = s.docmd("AUTH", "LOGIN")
+        check(code == 334, "AUTH LOGIN: %d" % code)
+        code, resp = s.docmd(b64(evil))
+        if code == 334:
+            code, resp = s.docmd(b64("any-name-pw"))
+        auth_code = code
+        s.sendmail("alice@example.test", ["alice@example.test"],
+                   "Subject: injection probe\r\n\r\nx\r\n")
+    finally:
+        s.close()
+    msgs = [m for m in srv.wait_messages("example.test/alice", 1)
+            if b"injection probe" in m]
+    check(len(msgs) == 1, "probe message not stored")
+    head = msgs[0].split(b"\r\n\r\n", 1)[0]
+    check(b"\r\nX-Injected: yes\r\n" not in head,
+          "CR LF in the authentication identity became header fields:\n" +
+          head.decode("utf-8", "replace"))
+    check(auth_code != 235, "an identity with CR LF logged in (235)")
+    # a name with no control characters is fine with that backend
+    s = smtp(srv)
+    try:
+        code, _ = s.docmd("AUTH", "PLAIN " + b64("\0someone@example.org"
+                                                  "\0any-name-pw"))
+        check(code == 235, "plain name, any-name-pw: %d" % code)
+    finally:
+        s.close()
 
 
 def checkpw_timeout(srv):
@@ -998,6 +1150,7 @@ def main():
              pw_add_lines),
             ("cartero-passwd exit codes 0/1/100/111", pw_exit_codes),
             ("cartero-passwd set/del", pw_set_del),
+            ("cartero-passwd: passwords over 255 octets", pw_long_password),
             ("cartero-passwd rewrites atomically (new inode, 0600)",
              pw_atomic),
             ("cartero-passwd keeps a 0640 mode whatever the umask",
@@ -1027,6 +1180,8 @@ def main():
                           lambda s, p: pop3_auth_plain(p)),
                          ("POP3 AUTH CRAM-MD5 by hand",
                           lambda s, p: pop3_auth_cram_md5(p)),
+                         ("a key file readable by others is refused",
+                          key_readable_by_others),
                      ])
         R.case("%s: auth_cleartext_from judged on the peer address" %
                launcher, lambda: cleartext_from(launcher))
@@ -1049,6 +1204,8 @@ def main():
                           checkpw_smtp(s)),
                          ("timeout = 1 kills a slow program: 454",
                           lambda s, p: checkpw_timeout(s)),
+                         ("CR LF in the identity never reaches a header",
+                          lambda s, p: checkpw_identity_injection(s)),
                          ("POP3 USER/PASS", checkpw_pop3),
                      ])
     return R.done()

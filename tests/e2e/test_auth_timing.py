@@ -43,6 +43,7 @@ max_errors = 100000
 
 [pop3d]
 auth = passwd
+auth_requires_tls = no
 auth_delay = {delay}
 max_auth_failures = 1000
 max_errors = 100000

@@ -275,6 +275,7 @@ class Server:
         self.owner = share is None
         if share is not None:
             self.tmp, self.conf = share.tmp, share.conf
+            self.users_file = share.users_file
             self.logpath = os.path.join(self.tmp, "log-%s-%s-%d" % (
                 os.path.basename(self.bin), launcher, len(_servers)))
             _servers.append(self)

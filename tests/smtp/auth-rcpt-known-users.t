@@ -46,5 +46,6 @@ C: QUIT
 S: 221 2.0.0 Bye
 S: <EOF>
 !mail example.test/alice 1
+!mail example.test/bob 1
 !mail example.test/nobody 0
 !exists example.test/alice cur
