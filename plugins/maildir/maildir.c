@@ -430,15 +430,116 @@ md_uid(struct md_msg *m, const char *base)
 }
 
 /* ",W=" (CRLF size, Dovecot's vsize) from the name, else a count. */
+/*
+ * Sizes of messages whose names carry no ",W=" (delivered by something
+ * else) are counted once and kept in .cartero-sizes ("BASE SIZE" lines),
+ * rewritten under the POP3 lock, so LIST never reads a body twice.
+ */
+struct md_sized {
+	const char *base;
+	off_t size;
+};
+
+struct md_cache {
+	char *text;		/* the file, cut into lines */
+	struct md_sized *v;	/* sorted by base name */
+	size_t n;
+	bool is_dirty;		/* a size was counted this time */
+};
+
+static int
+md_cache_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct md_sized *)a)->base,
+	    ((const struct md_sized *)b)->base);
+}
+
+static void
+md_cache_load(struct md_cache *c, const char *dir)
+{
+	char path[MD_PATH_MAX + 32];
+	struct stat st;
+
+	memset(c, 0, sizeof *c);
+	snprintf(path, sizeof path, "%s/.cartero-sizes", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > (64 << 20) ||
+	    (c->text = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return;
+	}
+	ssize_t r = read(fd, c->text, (size_t)st.st_size);
+	close(fd);
+	if (r != st.st_size) {
+		free(c->text);
+		c->text = NULL;
+		return;
+	}
+	c->text[r] = '\0';
+	size_t lines = 0;
+	for (char *p = c->text; *p; p++)
+		lines += *p == '\n';
+	if ((c->v = malloc((lines + 1) * sizeof *c->v)) == NULL)
+		return;
+	for (char *save, *l = strtok_r(c->text, "\n", &save); l;
+	    l = strtok_r(NULL, "\n", &save)) {
+		char *sp = strrchr(l, ' ');
+		if (sp == NULL)
+			continue;
+		*sp = '\0';
+		c->v[c->n].base = l;
+		c->v[c->n].size = (off_t)strtoll(sp + 1, NULL, 10);
+		c->n++;
+	}
+	if (c->n > 1)
+		qsort(c->v, c->n, sizeof *c->v, md_cache_cmp);
+}
+
+static bool
+md_cache_find(const struct md_cache *c, const char *base, off_t *size_r)
+{
+	size_t lo = 0, hi = c->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int k = strcmp(c->v[mid].base, base);
+		if (k == 0) {
+			*size_r = c->v[mid].size;
+			return true;
+		}
+		if (k < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static void
+md_cache_free(struct md_cache *c)
+{
+	free(c->text);
+	free(c->v);
+	memset(c, 0, sizeof *c);
+}
+
 static off_t
-md_size(int dirfd, const char *name)
+md_size(int dirfd, const char *name, struct md_cache *c)
 {
 	const char *w = strstr(name, ",W=");
 	const char *colon = strchr(name, ':');
+	char base[512];
+	off_t cached;
 
 	if (w != NULL && (colon == NULL || w < colon) && w[3] >= '0' &&
 	    w[3] <= '9')
 		return (off_t)strtoll(w + 3, NULL, 10);
+	snprintf(base, sizeof base, "%.*s", (int)strcspn(name, ":"), name);
+	if (md_cache_find(c, base, &cached))
+		return cached;
+	c->is_dirty = true;
 	/* A message delivered by something else: count what RETR sends. */
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -461,8 +562,39 @@ md_size(int dirfd, const char *name)
 	return size;
 }
 
+/* Rewrites .cartero-sizes for the messages that need it (no ",W="). */
+static void
+md_cache_save(const struct md_drop *d)
+{
+	char path[MD_PATH_MAX + 32], tmp[MD_PATH_MAX + 48];
+
+	snprintf(path, sizeof path, "%s/.cartero-sizes", d->dir);
+	snprintf(tmp, sizeof tmp, "%s/.cartero-sizes.%ld", d->dir,
+	    (long)getpid());
+	FILE *f = fopen(tmp, "we");
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < d->n; i++) {
+		const char *base = strchr(d->v[i].name, '/') + 1;
+		size_t n = strcspn(base, ":");
+		const char *w = strstr(base, ",W=");
+		if (w != NULL && (size_t)(w - base) < n)
+			continue;
+		fprintf(f, "%.*s %lld\n", (int)n, base,
+		    (long long)d->v[i].size);
+	}
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		fclose(f);
+		unlink(tmp);
+		return;
+	}
+	fclose(f);
+	if (rename(tmp, path) < 0)
+		unlink(tmp);
+}
+
 static int
-md_scan(struct md_drop *d, const char *sub)
+md_scan(struct md_drop *d, const char *sub, struct md_cache *c)
 {
 	char path[MD_PATH_MAX + 8];
 	struct dirent *e;
@@ -493,7 +625,7 @@ md_scan(struct md_drop *d, const char *sub)
 		}
 		snprintf(m->name, len, "%s/%s", sub, e->d_name);
 		md_uid(m, e->d_name);
-		m->size = md_size(dirfd(dir), e->d_name);
+		m->size = md_size(dirfd(dir), e->d_name, c);
 		d->n++;
 	}
 	closedir(dir);
@@ -560,11 +692,17 @@ maildir_open(void *state, const struct cartero_conf *domain,
 			reply_r->status = "IN-USE";
 		return -1;
 	}
-	if (md_scan(d, "new") < 0 || md_scan(d, "cur") < 0) {
+	struct md_cache cache;
+	md_cache_load(&cache, d->dir);
+	if (md_scan(d, "new", &cache) < 0 || md_scan(d, "cur", &cache) < 0) {
 		maildir_fail(reply_r, errno, "scan");
+		md_cache_free(&cache);
 		md_drop_free(d);
 		return -1;
 	}
+	if (cache.is_dirty)
+		md_cache_save(d);
+	md_cache_free(&cache);
 	if (d->n > 1)
 		qsort(d->v, d->n, sizeof *d->v, md_cmp);
 	*maildrop_r = d;

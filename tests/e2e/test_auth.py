@@ -18,7 +18,6 @@ import os
 import poplib
 import re
 import smtplib
-import socket
 import stat
 import subprocess
 import sys
@@ -30,7 +29,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "lib"))
 from carterotest import (LAUNCHERS, HOST, POP3_BIN, ROOT, TIMEOUT,  # noqa: E402
                          Failure, Raw, Reporter, Server, check,
-                         check_handlers_clean, received, run, wait_for)
+                         check_handlers_clean, received, run)
 
 R = Reporter()
 PASSWD = os.path.join(ROOT, "bin", "cartero-passwd")
@@ -412,7 +411,7 @@ def pw_concurrent():
         check(not left, "temporary files left: %r" % left)
 
 
-# -- a server with passwd -------------------------------------------------------
+# -- a server with passwd -----------------------------------------------------
 def passwd_server(launcher, extra=AUTH_CONF, users=USERS, key=True):
     srv = Server(launcher, conf_extra=extra)
     if key:
@@ -536,8 +535,8 @@ def swaks_auth(srv):
                         "--auth-password", USERS["alice@example.test"][0],
                         "--header", "Subject: " + marker)
         check(rc == 0, "swaks --auth %s: exit %d\n%s" % (mech, rc, out))
-        check(re.search(r"^ -> AUTH %s" % mech, out, re.M), "swaks did not use "
-              "%s:\n%s" % (mech, out))
+        check(re.search(r"^ -> AUTH %s" % mech, out, re.M),
+              "swaks did not use %s:\n%s" % (mech, out))
         check("<-  235 2.7.0" in out, "no 235 in swaks output:\n" + out)
         delivered_as(srv, "example.test/dave", 1, "alice@example.test",
                      marker)
@@ -585,7 +584,7 @@ def curl_auth(srv):
               "\n%s" % (mech, user, rc, out))
 
 
-# -- POP3 ------------------------------------------------------------------------
+# -- POP3 ---------------------------------------------------------------------
 class Pop3Raw(Raw):
     """Raw with POP3 status lines."""
 
@@ -763,7 +762,7 @@ def key_readable_by_others(srv, pop):
         os.chmod(key, 0o600)
 
 
-# -- no key: no APOP, no CRAM-MD5 -------------------------------------------------
+# -- no key: no APOP, no CRAM-MD5 ---------------------------------------------
 NOKEY_CONF = AUTH_CONF.replace("key = key\n", "")
 
 
@@ -798,7 +797,7 @@ def nokey_mechanisms(srv, pop):
     s.quit()
 
 
-# -- auth_cleartext_from against the real peer address -----------------------------
+# -- auth_cleartext_from against the real peer address ------------------------
 def cleartext_from(launcher):
     """auth_requires_tls = yes in [smtpd] and [pop3d]: AUTH (and POP3
     USER/PASS) only for clients in auth_cleartext_from, judged on the
@@ -867,7 +866,7 @@ def cleartext_from(launcher):
     return " ".join(out)
 
 
-# -- a malformed line --------------------------------------------------------------
+# -- a malformed line ---------------------------------------------------------
 def malformed_line(srv, pop):
     path = os.path.join(srv.tmp, "users")
     lines = read_lines(path)
@@ -926,7 +925,7 @@ def malformed_line(srv, pop):
         s.close()
 
 
-# -- checkpassword ------------------------------------------------------------------
+# -- checkpassword ------------------------------------------------------------
 CHECKPW = """#!%s
 # qmail checkpassword interface (cr.yp.to/checkpwd/interface.html): user
 # NUL password NUL timestamp NUL on fd 3; exit 0 yes, 1 no, 111 temporary.
@@ -1116,7 +1115,7 @@ def checkpw_pop3(srv, pop):
         p.quit()
 
 
-# -- driver ------------------------------------------------------------------------
+# -- driver -------------------------------------------------------------------
 def with_servers(name, make, cases, need=("event=connect",
                                           "event=disconnect")):
     """Starts SRV (and a POP3 sibling), runs CASES [(label, fn(srv, pop))],

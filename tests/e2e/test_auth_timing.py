@@ -91,7 +91,7 @@ def ms(x):
     return "%.1fms" % (x * 1000)
 
 
-# -- (a) the brakes -------------------------------------------------------------
+# -- (a) the brakes -----------------------------------------------------------
 def brakes_smtp(srv):
     c = Smtp(srv.port)
     try:
@@ -149,7 +149,7 @@ def brakes_pop3(pop):
     return "POP3 wrong %s, right %s" % (ms(t_wrong), ms(t_right))
 
 
-# -- (b) and (c) --------------------------------------------------------------------
+# -- (b) and (c) --------------------------------------------------------------
 def medians(srv, a, b):
     """Alternates the AUTHs A and B ((user, pw) pairs) TRIES times each
     on one connection; their median times."""
