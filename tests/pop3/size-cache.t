@@ -9,11 +9,11 @@ S: +OK cartero POP3 ready *
 C: USER alice@example.test
 S: +OK Send PASS
 C: PASS pw
-S: +OK maildrop has 2 messages (85 octets)
+S: +OK maildrop has 2 messages (83 octets)
 C: LIST
 S: +OK Scan listing follows
 S: 1 77
-S: 2 8
+S: 2 6
 S: .
 C: QUIT
 S: +OK *
