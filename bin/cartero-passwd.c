@@ -77,9 +77,15 @@ read_password(char *buf, size_t n)
 {
 	if (fgets(buf, (int)n, stdin) == NULL)
 		die(EXIT_USAGE, "no password on standard input", NULL);
+	if (strchr(buf, '\n') == NULL && strlen(buf) + 1 >= n)
+		die(EXIT_USAGE, "password too long (255 octets at most: "
+		    "SASL PLAIN carries no more)", NULL);
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if (buf[0] == '\0')
 		die(EXIT_USAGE, "empty password", NULL);
+	if (strlen(buf) > 255)
+		die(EXIT_USAGE, "password too long (255 octets at most: "
+		    "SASL PLAIN carries no more)", NULL);
 }
 
 static bool

@@ -81,15 +81,19 @@ smtp_auth(struct smtp_session *s, char *arg)
 		smtp_enter(s, SMTP_QUIT);
 		return;
 	}
+	/* A mechanism name is a token; anything else may carry a
+	 * credential glued to it, and is never logged. */
+	char qm[24];
+	snprintf(qm, sizeof qm, "%s", auth_mech_ok(arg) ? arg : "invalid");
 	if (r == AUTH_OK) {
 		memcpy(s->cs.auth_user, x.user, sizeof x.user);
-		log_event("auth", "result=ok mech=%s user=%s ip=%s", arg,
+		log_event("auth", "result=ok mech=%s user=%s ip=%s", qm,
 		    log_quote(q, sizeof q, x.user), s->cs.peer.ip);
 		smtp_reply(s, &REPLY_AUTH_OK, NULL);
 		return;
 	}
 	log_event("auth", "result=%s mech=%s user=%s ip=%s",
-	    r == AUTH_TEMP ? "tempfail" : "fail", arg,
+	    r == AUTH_TEMP ? "tempfail" : "fail", qm,
 	    log_quote(q, sizeof q, x.user), s->cs.peer.ip);
 	if (r == AUTH_FAIL) {
 		/* The brakes: a growing delay, then a cap (RFC 4954 9). */

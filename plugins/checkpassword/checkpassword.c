@@ -75,9 +75,14 @@ checkpw_verify(void *state, const char *user, const char *password,
 	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
-		/* The program never sees the client's connection. */
+		/* The program never sees the client's connection, nor writes
+		 * into our log; fd 3 must survive the exec (pipe2 may have
+		 * returned 3 itself, with close-on-exec set). */
 		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-		    dup2(fds[0], 3) != 3)
+		    dup2(null, 2) < 0)
+			_exit(111);
+		if (fds[0] == 3 ? fcntl(3, F_SETFD, 0) < 0
+				: dup2(fds[0], 3) != 3)
 			_exit(111);
 		char prog[4096], sub[] = "/bin/true";
 		snprintf(prog, sizeof prog, "%s", st->program);

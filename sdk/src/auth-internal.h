@@ -34,6 +34,10 @@ struct auth_exchange {
 	char line[SASL_LINE_MAX + 3];
 };
 
+/* A user name with no control characters; a mechanism name of at most
+ * 20 of A-Z a-z 0-9 - _ (RFC 4422 3.1). */
+bool auth_name_ok(const char *name);
+bool auth_mech_ok(const char *mech);
 /* Whether the plugin can give secrets (APOP, CRAM-MD5). */
 bool auth_has_secrets(const struct plugin *auth);
 /* "PLAIN LOGIN", plus " CRAM-MD5" when the plugin has secrets. */

@@ -73,8 +73,13 @@ auth_challenge(struct auth_exchange *x, const char *challenge,
 	}
 	if (strcmp(x->line, "*") == 0)
 		return AUTH_CANCEL;
-	if (len == 0 || sasl_b64_decode(x->line, len, out, cap - 1,
-	    len_r) < 0) {
+	if (len == 0) {
+		/* An empty line is an empty response (RFC 4954 4). */
+		*len_r = 0;
+		out[0] = '\0';
+		return AUTH_OK;
+	}
+	if (sasl_b64_decode(x->line, len, out, cap - 1, len_r) < 0) {
 		explicit_bzero(x->line, sizeof x->line);
 		return AUTH_BAD_BASE64;
 	}
@@ -92,12 +97,36 @@ auth_decode(const char *in, unsigned char *out, size_t cap, size_t *len_r)
 	return AUTH_OK;
 }
 
+bool
+auth_name_ok(const char *name)
+{
+	if (*name == '\0')
+		return false;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+bool
+auth_mech_ok(const char *mech)
+{
+	size_t n = strlen(mech);
+
+	return n > 0 && n <= 20 && strspn(mech, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_") == n;
+}
+
 static enum auth_result
 auth_verify(struct auth_exchange *x, const char *user, const char *password)
 {
 	const char *err = NULL;
 	const struct cartero_auth *a = x->auth->desc->auth;
 
+	/* Control characters are never part of a name (SASLprep, RFC 4013),
+	 * and would reach headers and logs. */
+	if (!auth_name_ok(user) || strlen(user) >= sizeof x->user)
+		return AUTH_FAIL;
 	snprintf(x->user, sizeof x->user, "%s", user);
 	int r = a->verify ? a->verify(x->auth->state, user, password, &err)
 			  : 0;
@@ -182,7 +211,8 @@ auth_cram_md5(struct auth_exchange *x)
 	if (sp == NULL || sp == (char *)resp || strlen(sp + 1) != 32)
 		return AUTH_FAIL;
 	*sp = '\0';
-	if ((size_t)(sp - (char *)resp) >= sizeof x->user)
+	if ((size_t)(sp - (char *)resp) >= sizeof x->user ||
+	    !auth_name_ok((char *)resp))
 		return AUTH_FAIL;
 	memcpy(x->user, resp, (size_t)(sp - (char *)resp) + 1);
 	int has = a->secret(x->auth->state, x->user, secret, sizeof secret,
@@ -209,6 +239,8 @@ enum auth_result
 auth_run(struct auth_exchange *x, const char *mech, const char *initial)
 {
 	x->user[0] = '\0';
+	if (!auth_mech_ok(mech))
+		return AUTH_BAD_MECH;
 	if (strcasecmp(mech, "PLAIN") == 0)
 		return auth_plain(x, initial);
 	if (strcasecmp(mech, "LOGIN") == 0)
