@@ -2,9 +2,11 @@
 /* DATA and BDAT: spool the message, run the filters, deliver to every store. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../sdk/src/log-internal.h"
 #include "smtp-internal.h"
@@ -72,6 +74,7 @@ smtp_spool_begin(struct smtp_session *s)
 	snprintf(s->cs.queue_id, sizeof s->cs.queue_id, "%s.%u", s->cs.sid,
 	    ++s->seq);
 	smtp_trace_fields(s);
+	s->txn.trace_len = s->txn.spool.size;
 	return 0;
 }
 
@@ -225,6 +228,57 @@ smtp_deliver_each(struct smtp_session *s)
 		s->n_messages++;
 }
 
+/* Writes a new spool: trace fields, the fields filters added, then the
+ * client's message; only when a filter added something. */
+static int
+smtp_splice_headers(struct smtp_session *s)
+{
+	struct smtp_txn *t = &s->txn;
+	struct spool *sp = malloc(sizeof *sp);
+	char buf[65536];
+	off_t off = 0;
+
+	if (sp == NULL || spool_open(sp) < 0) {
+		free(sp);
+		log_event("error", "op=spool-open error=\"%s\"",
+		    strerror(errno));
+		return -1;
+	}
+	while (off < t->spool.size) {
+		ssize_t n = pread(t->spool.fd, buf, sizeof buf, off);
+		if (n <= 0) {
+			spool_close(sp);
+			free(sp);
+			log_event("error", "op=spool-read error=\"%s\"",
+			    n < 0 ? strerror(errno) : "short file");
+			return -1;
+		}
+		if (off < t->trace_len && off + n > t->trace_len) {
+			size_t head = (size_t)(t->trace_len - off);
+			spool_write(sp, buf, head);
+			spool_write(sp, s->cs.added, s->cs.added_len);
+			spool_write(sp, buf + head, (size_t)n - head);
+		} else
+			spool_write(sp, buf, (size_t)n);
+		off += n;
+	}
+	if (spool_flush(sp) < 0) {
+		log_event("error", "op=spool-write error=\"%s\"",
+		    strerror(errno));
+		spool_close(sp);
+		free(sp);
+		return -1;
+	}
+	spool_close(&t->spool);
+	t->spool.fd = sp->fd;
+	t->spool.size = sp->size;
+	free(sp);
+	s->cs.msg_fd = t->spool.fd;
+	s->cs.msg_size = t->spool.size;
+	s->cs.added_len = 0;
+	return 0;
+}
+
 /* The whole message is in: check it, filter it, store it, answer. */
 static void
 smtp_message_end(struct smtp_session *s)
@@ -246,6 +300,8 @@ smtp_message_end(struct smtp_session *s)
 		s->cs.msg_size = t->spool.size;
 		if (filter_run(s, HOOK_DATA, NULL, &r) > CARTERO_ACCEPT)
 			smtp_reply_message(s, &r, NULL);
+		else if (s->cs.added_len > 0 && smtp_splice_headers(s) < 0)
+			smtp_reply_message(s, &REPLY_TEMP_FAIL, NULL);
 		else if (s->cfg.is_lmtp)
 			smtp_deliver_each(s);
 		else

@@ -43,6 +43,7 @@ struct smtp_txn {
 	bool bdat_prev_cr;		/* last BDAT octet was CR */
 	const struct cartero_reply *bdat_error;	/* a failed BDAT */
 	struct spool spool;
+	off_t trace_len;		/* cartero's fields at the spool's start */
 };
 
 struct smtp_config {

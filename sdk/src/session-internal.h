@@ -39,6 +39,9 @@ struct cartero_session {
 	size_t n_rcpts, cap_rcpts;
 	int msg_fd;
 	off_t msg_size;
+	/* Header fields filters added to this message (CRLF-ended). */
+	char added[8192];
+	size_t added_len;
 };
 
 /* The host table handed to every plugin. */

@@ -62,6 +62,33 @@ host_rcpt_get(const struct cartero_session *s, size_t i)
 }
 
 static int
+host_header_add(struct cartero_session *s, const char *name,
+    const char *value)
+{
+	size_t nl = strlen(name), vl = strlen(value);
+
+	if (nl == 0 || nl > 76)
+		return -1;
+	for (const char *p = name; *p; p++)
+		if (*p <= 32 || *p >= 127 || *p == ':')
+			return -1;
+	for (const char *p = value; *p; p++)
+		if (*p == '\r' || *p == '\n' || *p == '\0')
+			return -1;
+	if (s->added_len + nl + vl + 4 > sizeof s->added)
+		return -1;
+	memcpy(s->added + s->added_len, name, nl);
+	s->added_len += nl;
+	memcpy(s->added + s->added_len, ": ", 2);
+	s->added_len += 2;
+	memcpy(s->added + s->added_len, value, vl);
+	s->added_len += vl;
+	memcpy(s->added + s->added_len, "\r\n", 2);
+	s->added_len += 2;
+	return 0;
+}
+
+static int
 host_message_fd(const struct cartero_session *s)
 {
 	return s->msg_fd;
@@ -85,6 +112,7 @@ const struct cartero_host session_host = {
 	.message_fd = host_message_fd,
 	.message_size = host_message_size,
 	.log_quote = log_quote,
+	.header_add = host_header_add,
 };
 
 void
@@ -104,6 +132,7 @@ session_txn_reset(struct cartero_session *cs)
 	cs->n_rcpts = 0;
 	cs->msg_fd = -1;
 	cs->msg_size = 0;
+	cs->added_len = 0;
 }
 
 struct rcpt *

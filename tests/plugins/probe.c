@@ -6,6 +6,8 @@
 #include <cartero/cartero.h>
 
 struct probe {
+	const struct cartero_host *host;
+	const char *add_header;		/* "Name: value", added at data */
 	const char *hook;
 	enum cartero_verdict verdict;
 	struct cartero_reply reply;
@@ -13,7 +15,8 @@ struct probe {
 };
 
 static const char *const probe_keys[] = {
-	"hook", "verdict", "code", "status", "text", "fail_init", NULL
+	"hook", "verdict", "code", "status", "text", "fail_init", "add_header",
+	NULL
 };
 
 static int
@@ -24,6 +27,8 @@ probe_init(const struct cartero_host *host, const struct cartero_conf *sec,
 	const char *v = host->conf_get(sec, "verdict");
 	const char *code = host->conf_get(sec, "code");
 
+	p.host = host;
+	p.add_header = host->conf_get(sec, "add_header");
 	p.hook = host->conf_get(sec, "hook");
 	if (p.hook == NULL)
 		p.hook = "";
@@ -93,7 +98,19 @@ probe_rcpt(void *st, struct cartero_session *s,
 static enum cartero_verdict
 probe_data(void *st, struct cartero_session *s, struct cartero_reply *r)
 {
-	(void)s;
+	struct probe *p = st;
+
+	if (p->add_header != NULL) {
+		char name[80];
+		const char *colon = strstr(p->add_header, ": ");
+		if (colon == NULL || (size_t)(colon - p->add_header) >=
+		    sizeof name)
+			return CARTERO_CONTINUE;
+		memcpy(name, p->add_header, (size_t)(colon - p->add_header));
+		name[colon - p->add_header] = '\0';
+		if (p->host->header_add(s, name, colon + 2) < 0)
+			p->host->log(s, "probe", "header_add refused");
+	}
 	return probe_at(st, "data", r);
 }
 

@@ -67,6 +67,14 @@ struct cartero_host {
 	/* Writes src into dst (of size n, at least 4) as a double-quoted log
 	 * value with control characters, '"' and '\\' escaped; truncates. */
 	const char *(*log_quote)(char *dst, size_t n, const char *src);
+	/* Adds the header field "name: value" to the message being received,
+	 * after cartero's trace fields; call it from a decision hook of the
+	 * transaction (on_data at the latest).  name is printable ASCII
+	 * without ':' or space; value is one line (folded by the host past
+	 * 78 columns is not done: keep it short).  At most 8192 octets of
+	 * added fields per message.  0, or -1 if refused. */
+	int (*header_add)(struct cartero_session *s, const char *name,
+	    const char *value);
 };
 
 /*
