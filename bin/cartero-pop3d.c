@@ -77,6 +77,7 @@ main(int argc, char **argv)
 		else
 			die_usage();
 	}
+	session_set_conf(&s->conf);
 	if (setup_conf(&s->conf, conf_file, &err) < 0 ||
 	    read_config(s, &err) < 0 ||
 	    setup_drop_privileges(&s->conf, &err) < 0)

@@ -172,6 +172,7 @@ main(int argc, char **argv)
 	}
 	if (s->cfg.is_lmtp)
 		s->cs.protocol = "LMTP";
+	session_set_conf(&s->conf);
 	if (setup(s, conf_file, &err) < 0)
 		die_unavailable(EXIT_USAGE, "config", err);
 	peer_discover(&s->cs.peer, 0);

@@ -129,7 +129,7 @@ pop3_domain(struct pop3_session *s, struct addr *a)
 	memcpy(a->full, a->local, nl);
 	a->full[nl] = '@';
 	memcpy(a->full + nl + 1, a->domain, nd + 1);
-	return conf_section(&s->conf, "domain", a->domain);
+	return conf_domain(&s->conf, a->domain);
 }
 
 /* Counts a failed login; at the cap, waits and ends the session.  A
@@ -264,7 +264,14 @@ cmd_stls(struct pop3_session *s, int argc, char **argv)
 		pop3_reply(s, &POP3_TLS_ACTIVE, NULL);
 		return;
 	}
+	void *ctx;
 	if (!pop3_tls_offered(s)) {
+		pop3_reply(s, &POP3_TLS_UNAVAILABLE, NULL);
+		return;
+	}
+	if (tls_prepare(&s->conf, &ctx, &err) < 0) {
+		log_event("tls-failed", "ip=%s error=%s", s->cs.peer.ip,
+		    log_quote(q, sizeof q, err));
 		pop3_reply(s, &POP3_TLS_UNAVAILABLE, NULL);
 		return;
 	}
@@ -273,7 +280,7 @@ cmd_stls(struct pop3_session *s, int argc, char **argv)
 		log_event("starttls-injection", "ip=%s dropped=%zu",
 		    s->cs.peer.ip, dropped);
 	pop3_reply(s, &POP3_TLS_GO, NULL);
-	if (tls_start(&s->io, &s->conf, (int)s->timeout, &info, &err) < 0) {
+	if (tls_handshake(&s->io, ctx, (int)s->timeout, &info, &err) < 0) {
 		log_event("tls-failed", "ip=%s error=%s", s->cs.peer.ip,
 		    log_quote(q, sizeof q, err));
 		s->why = "tls-failed";

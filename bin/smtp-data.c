@@ -104,9 +104,24 @@ smtp_log_stored(struct smtp_session *s, size_t from, size_t to)
 			break;
 		o += (size_t)k;
 	}
+	char stores[200] = "";
+	size_t so = 0;
+	for (size_t i = from; i < to; i++) {
+		const char *name = s->cs.rcpts[i].store->name;
+		size_t nl = strlen(name);
+		bool seen = false;
+		for (size_t k = from; k < i && !seen; k++)
+			seen = s->cs.rcpts[k].store == s->cs.rcpts[i].store;
+		if (seen || so + nl + 2 > sizeof stores)
+			continue;
+		if (so > 0)
+			stores[so++] = ',';
+		memcpy(stores + so, name, nl + 1);
+		so += nl;
+	}
 	log_event("stored", "qid=%s size=%lld nrcpt=%zu rcpts=%s store=%s",
 	    s->cs.queue_id, (long long)s->cs.msg_size, to - from,
-	    log_quote(q, sizeof q, rcpts), s->cs.rcpts[from].store->name);
+	    log_quote(q, sizeof q, rcpts), stores);
 }
 
 /* Prepares one recipient's copy; NULL or the reply to give. */
@@ -169,10 +184,82 @@ smtp_log_failure(const struct rcpt *rc, const char *op,
 	    r->code, log_quote(q, sizeof q, r->text ? r->text : "unknown"));
 }
 
+/* What a next hop said about one recipient, copied out of the plugin. */
+struct hop_result {
+	struct cartero_reply reply;
+	char status[12];
+	char text[200];
+};
+
+static void
+smtp_hop_result(struct hop_result *res, const struct cartero_reply *r)
+{
+	res->reply.code = r->code;
+	if (r->code < 200 || r->code > 599 || (r->code >= 300 &&
+	    r->code < 400) || r->text == NULL) {
+		res->reply = REPLY_TEMP_FAIL;
+		return;
+	}
+	snprintf(res->status, sizeof res->status, "%s", r->status &&
+	    r->status[0] == '0' + r->code / 100 ? r->status
+	    : r->code < 300 ? "2.0.0" : r->code < 500 ? "4.0.0" : "5.0.0");
+	snprintf(res->text, sizeof res->text, "%s", r->text);
+	for (char *p = res->text; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	res->reply.status = res->status;
+	res->reply.text = res->text;
+}
+
+/* Sends the message to every next hop; res[i] gets the result for each
+ * recipient i that went to a hop.  Returns how many hop recipients were
+ * refused, and sets *n_ok_r to how many were taken. */
+static size_t
+smtp_send_hops(struct smtp_session *s, struct hop_result *res,
+    size_t *n_ok_r)
+{
+	struct cartero_session *cs = &s->cs;
+	struct smtp_txn *t = &s->txn;
+	size_t n_bad = 0;
+
+	*n_ok_r = 0;
+	for (size_t k = 0; k < t->n_hops; k++) {
+		struct smtp_hop *h = &t->hops[k];
+		const struct cartero_store *st = h->store->desc->store;
+		struct cartero_reply *r = calloc(h->n_rcpts, sizeof *r);
+		int whole = r == NULL ? -1 : st->txn_data(h->store->state,
+		    h->txn, cs->msg_fd, cs->msg_size, r, h->n_rcpts);
+		size_t j = 0;
+		for (size_t i = 0; i < cs->n_rcpts; i++) {
+			if (cs->rcpts[i].hop != (int)k)
+				continue;
+			if (r == NULL)
+				res[i].reply = REPLY_TEMP_FAIL;
+			else
+				smtp_hop_result(&res[i], whole < 0 ? &r[0]
+								   : &r[j]);
+			j++;
+			if (res[i].reply.code < 300) {
+				(*n_ok_r)++;
+				continue;
+			}
+			n_bad++;
+			smtp_log_failure(&cs->rcpts[i], "hand-off",
+			    &res[i].reply);
+		}
+		free(r);
+	}
+	return n_bad;
+}
+
 /*
- * SMTP: all or nothing.  Every copy is prepared (durable, invisible), then
- * every copy is committed; any failure undoes the copies already made and
- * the client hears one failure, so it keeps the message and retries.
+ * SMTP: all or nothing, as far as it can be.  Every local copy is
+ * prepared (durable, invisible); then the next hops get the message;
+ * then the local copies are committed.  A failure before any hop took
+ * the message undoes everything and the client hears it; if one hop took
+ * it and another refused, the client hears 451 and its retry may bring a
+ * duplicate to the recipients that were served: a duplicate, never a
+ * loss (cartero.conf(5), "several stores").
  */
 static void
 smtp_deliver_all(struct smtp_session *s)
@@ -180,39 +267,69 @@ smtp_deliver_all(struct smtp_session *s)
 	struct cartero_session *cs = &s->cs;
 	const struct cartero_reply *fail = NULL;
 	struct cartero_reply r;
+	struct hop_result *res = NULL;
+	size_t n_ok = 0, n_bad = 0;
 
 	for (size_t i = 0; i < cs->n_rcpts && fail == NULL; i++)
-		if ((fail = smtp_prepare(s, &cs->rcpts[i], &r)) != NULL)
+		if (cs->rcpts[i].hop < 0 &&
+		    (fail = smtp_prepare(s, &cs->rcpts[i], &r)) != NULL)
 			smtp_log_failure(&cs->rcpts[i], "prepare", &r);
+	if (fail == NULL && s->txn.n_hops > 0) {
+		if ((res = calloc(cs->n_rcpts, sizeof *res)) == NULL)
+			fail = &REPLY_TEMP_FAIL;
+		else
+			n_bad = smtp_send_hops(s, res, &n_ok);
+		for (size_t i = 0; fail == NULL && n_bad > 0 &&
+		    i < cs->n_rcpts; i++)
+			if (cs->rcpts[i].hop >= 0 && res[i].reply.code >= 400)
+				fail = n_ok > 0 ? &REPLY_TEMP_FAIL
+						: &res[i].reply;
+		if (n_bad > 0 && n_ok > 0)
+			log_event("hand-off-partial", "qid=%s taken=%zu "
+			    "refused=%zu note=\"a retry may duplicate\"",
+			    cs->queue_id, n_ok, n_bad);
+	}
 	for (size_t i = 0; i < cs->n_rcpts && fail == NULL; i++)
-		if ((fail = smtp_commit(s, &cs->rcpts[i], &r)) != NULL)
+		if (cs->rcpts[i].hop < 0 &&
+		    (fail = smtp_commit(s, &cs->rcpts[i], &r)) != NULL)
 			smtp_log_failure(&cs->rcpts[i], "commit", &r);
 	for (size_t i = 0; i < cs->n_rcpts; i++)
 		smtp_release(&cs->rcpts[i], fail == NULL);
 	if (fail != NULL) {
 		smtp_reply(s, fail, NULL);
+		free(res);
 		return;
 	}
+	free(res);
 	s->n_messages++;
 	s->n_rcpts_total += (unsigned)cs->n_rcpts;
 	smtp_log_stored(s, 0, cs->n_rcpts);
 	smtp_reply(s, &REPLY_QUEUED, cs->queue_id);
 }
 
-/* LMTP: each recipient stands alone and gets its own reply. */
+/* LMTP: each recipient stands alone and gets its own reply, in order. */
 static void
 smtp_deliver_each(struct smtp_session *s)
 {
 	struct cartero_session *cs = &s->cs;
 	struct cartero_reply r;
+	struct hop_result *res = NULL;
 	bool is_any = false;
+	size_t n_ok;
 
+	if (s->txn.n_hops > 0 &&
+	    (res = calloc(cs->n_rcpts, sizeof *res)) != NULL)
+		smtp_send_hops(s, res, &n_ok);
 	for (size_t i = 0; i < cs->n_rcpts; i++) {
 		struct rcpt *rc = &cs->rcpts[i];
-		const struct cartero_reply *fail = smtp_prepare(s, rc, &r);
-		if (fail == NULL)
-			fail = smtp_commit(s, rc, &r);
-		else
+		const struct cartero_reply *fail;
+		if (rc->hop >= 0)
+			fail = res == NULL ? &REPLY_TEMP_FAIL
+			    : res[i].reply.code >= 400 ? &res[i].reply : NULL;
+		else if ((fail = smtp_prepare(s, rc, &r)) == NULL) {
+			if ((fail = smtp_commit(s, rc, &r)) != NULL)
+				smtp_log_failure(rc, "commit", &r);
+		} else
 			smtp_log_failure(rc, "prepare", &r);
 		smtp_release(rc, fail == NULL);
 		if (fail != NULL) {
@@ -224,6 +341,7 @@ smtp_deliver_each(struct smtp_session *s)
 		is_any = true;
 		smtp_reply(s, &REPLY_DELIVERED, cs->queue_id);
 	}
+	free(res);
 	if (is_any)
 		s->n_messages++;
 }

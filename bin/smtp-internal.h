@@ -32,6 +32,16 @@ enum smtp_state {
 
 enum smtp_body { BODY_7BIT = 0, BODY_8BITMIME };
 
+#define SMTP_MAX_HOPS 8
+
+/* A next hop (lmtp, smtp store) with its open transaction. */
+struct smtp_hop {
+	struct plugin *store;
+	const struct cartero_conf *section;
+	void *txn;
+	size_t n_rcpts;
+};
+
 /* Everything about one message; reset as a whole (R3). */
 struct smtp_txn {
 	enum smtp_body body;
@@ -44,6 +54,8 @@ struct smtp_txn {
 	const struct cartero_reply *bdat_error;	/* a failed BDAT */
 	struct spool spool;
 	off_t trace_len;		/* cartero's fields at the spool's start */
+	struct smtp_hop hops[SMTP_MAX_HOPS];
+	size_t n_hops;
 };
 
 struct smtp_config {

@@ -139,6 +139,11 @@ smtp_txn_reset(struct smtp_session *s)
 			    r->handle, 0);
 		r->handle = NULL;
 	}
+	for (size_t i = 0; i < t->n_hops; i++) {
+		struct smtp_hop *h = &t->hops[i];
+		h->store->desc->store->txn_end(h->store->state, h->txn);
+	}
+	t->n_hops = 0;
 	spool_close(&t->spool);
 	t->body = BODY_7BIT;
 	t->is_smtputf8 = false;
@@ -395,7 +400,81 @@ cmd_mail(struct smtp_session *s, char *arg)
 	smtp_reply(s, &REPLY_SENDER_OK, NULL);
 }
 
-/* Where a recipient goes: its [domain] section and store, or [relay]. */
+/* Bare <postmaster> is the first local domain's postmaster (4.5.1). */
+static void
+smtp_bare_postmaster(const struct conf *c, struct addr *a)
+{
+	if (a->domain[0] != '\0')
+		return;
+	for (const struct cartero_conf *sec = c->first; sec; sec = sec->next)
+		if (strcmp(sec->kind, "domain") == 0 && sec->name[0] != '*') {
+			snprintf(a->domain, sizeof a->domain, "%s", sec->name);
+			snprintf(a->full, sizeof a->full, "%s@%s", a->local,
+			    sec->name);
+			return;
+		}
+}
+
+/* Copies a hop's reply, which is valid only until the plugin's next call,
+ * and makes sure its class is one the client may hear. */
+static const struct cartero_reply *
+smtp_hop_reply(struct smtp_session *s, const struct cartero_reply *r)
+{
+	static char text[256];
+	static struct cartero_reply copy;
+
+	if (r->code < 400 || r->code > 599 || r->text == NULL)
+		return &REPLY_TEMP_FAIL;
+	snprintf(text, sizeof text, "%s", r->text);
+	for (char *p = text; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	copy.code = r->code;
+	copy.status = r->code >= 500 ? "5.0.0" : "4.0.0";
+	if (r->status != NULL && strlen(r->status) < 12 &&
+	    r->status[0] == '0' + r->code / 100)
+		copy.status = r->status;
+	copy.text = text;
+	(void)s;
+	return &copy;
+}
+
+/* A recipient for a hand-off store: the next hop decides at RCPT time,
+ * in the transaction opened with it at its first recipient. */
+static const struct cartero_reply *
+smtp_hop_rcpt(struct smtp_session *s, struct rcpt *rc)
+{
+	struct smtp_txn *t = &s->txn;
+	const struct cartero_store *st = rc->store->desc->store;
+	struct cartero_reply r = { 0, NULL, NULL };
+	struct smtp_hop *h = NULL;
+
+	for (size_t i = 0; i < t->n_hops; i++)
+		if (t->hops[i].store == rc->store &&
+		    t->hops[i].section == rc->section)
+			h = &t->hops[i];
+	if (h == NULL) {
+		if (t->n_hops == SMTP_MAX_HOPS)
+			return &REPLY_TOO_MANY_RCPTS;
+		h = &t->hops[t->n_hops];
+		memset(h, 0, sizeof *h);
+		h->store = rc->store;
+		h->section = rc->section;
+		if (st->txn_begin(rc->store->state, &s->cs, rc->section,
+		    &h->txn, &r) < 0)
+			return smtp_hop_reply(s, &r);
+		t->n_hops++;
+	}
+	r.code = 0;
+	if (st->txn_rcpt(rc->store->state, h->txn, &rc->view, &r) < 0)
+		return smtp_hop_reply(s, &r);
+	rc->hop = (int)(h - t->hops);
+	h->n_rcpts++;
+	return NULL;
+}
+
+/* Where a recipient goes: its [domain] section (exact, then the nearest
+ * "*.parent" wildcard) and store, or [relay]; NULL when it may go. */
 static const struct cartero_reply *
 smtp_route(struct smtp_session *s, struct rcpt *rc)
 {
@@ -403,21 +482,11 @@ smtp_route(struct smtp_session *s, struct rcpt *rc)
 	struct addr *a = &rc->addr;
 	bool is_postmaster = addr_equal_ci(a->local, "postmaster");
 	const char *err = NULL;
+	const struct cartero_conf *domain = conf_domain(c, a->domain);
 
-	if (a->domain[0] == '\0') {
-		/* Bare <postmaster>: the first local domain's postmaster. */
-		for (const struct cartero_conf *sec = c->first; sec;
-		    sec = sec->next)
-			if (strcmp(sec->kind, "domain") == 0) {
-				snprintf(a->domain, sizeof a->domain, "%s",
-				    sec->name);
-				snprintf(a->full, sizeof a->full, "%s@%s",
-				    a->local, sec->name);
-				break;
-			}
-	}
-	rc->section = conf_section(c, "domain", a->domain);
-	if (rc->section == NULL) {
+	rc->hop = -1;
+	rc->section = domain;
+	if (domain == NULL) {
 		rc->section = conf_section(c, "relay", "");
 		if (!s->cfg.may_relay && s->cs.auth_user[0] == '\0')
 			return &REPLY_RELAY_DENIED;
@@ -431,7 +500,10 @@ smtp_route(struct smtp_session *s, struct rcpt *rc)
 		log_event("plugin-load", "error=%s", log_quote(q, sizeof q, err));
 		return &REPLY_LOOKUP_FAIL;
 	}
-	if (conf_section(c, "domain", a->domain) == NULL || is_postmaster)
+	const struct cartero_store *st = rc->store->desc->store;
+	if (st->txn_rcpt != NULL)
+		return smtp_hop_rcpt(s, rc);
+	if (domain == NULL || is_postmaster)
 		return NULL;
 	/* A local user must be known (cartero.conf(5) "recipients"). */
 	int known;
@@ -440,7 +512,6 @@ smtp_route(struct smtp_session *s, struct rcpt *rc)
 		    a->full, &err);
 	else {
 		struct cartero_reply r = { 0, NULL, NULL };
-		const struct cartero_store *st = rc->store->desc->store;
 		known = st->maildrop_exists
 		    ? st->maildrop_exists(rc->store->state, rc->section,
 			&rc->view, &r) : 1;
@@ -490,19 +561,12 @@ cmd_rcpt(struct smtp_session *s, char *arg)
 		smtp_reply(s, err, NULL);
 		return;
 	}
+	smtp_bare_postmaster(&s->conf, &rc->addr);
 	session_view(&rc->view, &rc->addr);
 	if (filter_run(s, HOOK_RCPT, &rc->view, &r) > CARTERO_ACCEPT) {
 		smtp_reply(s, &r, NULL);
 		return;
 	}
-	if ((err = smtp_route(s, rc)) != NULL) {
-		char q[300];
-		log_event("rcpt-refused", "rcpt=%s code=%d",
-		    log_quote(q, sizeof q, rc->addr.full), err->code);
-		smtp_reply(s, err, NULL);
-		return;
-	}
-	session_view(&rc->view, &rc->addr);
 	/* A repeated recipient is acknowledged but stored once; Postmaster
 	 * is case-insensitive (RFC 5321 4.5.1), other local parts are not. */
 	bool is_postmaster = addr_equal_ci(rc->addr.local, "postmaster");
@@ -514,9 +578,17 @@ cmd_rcpt(struct smtp_session *s, char *arg)
 			return;
 		}
 	/* Checked after the duplicates, so that a retried recipient is
-	 * not refused (RFC 5321 4.5.3.1.10: 452, never a silent drop). */
+	 * not refused (RFC 5321 4.5.3.1.10: 452, never a silent drop),
+	 * and before a next hop is asked. */
 	if (cs->n_rcpts >= s->cfg.max_recipients) {
 		smtp_reply(s, &REPLY_TOO_MANY_RCPTS, NULL);
+		return;
+	}
+	if ((err = smtp_route(s, rc)) != NULL) {
+		char q[300];
+		log_event("rcpt-refused", "rcpt=%s code=%d",
+		    log_quote(q, sizeof q, rc->addr.full), err->code);
+		smtp_reply(s, err, NULL);
 		return;
 	}
 	cs->n_rcpts++;
@@ -564,7 +636,14 @@ cmd_starttls(struct smtp_session *s, char *arg)
 		smtp_reply(s, &REPLY_TLS_ACTIVE, NULL);
 		return;
 	}
+	void *ctx;
 	if (!smtp_tls_offered(s)) {
+		smtp_reply(s, &REPLY_TLS_UNAVAILABLE, NULL);
+		return;
+	}
+	if (tls_prepare(&s->conf, &ctx, &err) < 0) {
+		log_event("tls-failed", "ip=%s error=%s", s->cs.peer.ip,
+		    log_quote(q, sizeof q, err));
 		smtp_reply(s, &REPLY_TLS_UNAVAILABLE, NULL);
 		return;
 	}
@@ -573,7 +652,7 @@ cmd_starttls(struct smtp_session *s, char *arg)
 		log_event("starttls-injection", "ip=%s dropped=%zu",
 		    s->cs.peer.ip, dropped);
 	smtp_reply(s, &REPLY_TLS_GO, NULL);
-	if (tls_start(&s->io, &s->conf, (int)s->cfg.timeout, &info,
+	if (tls_handshake(&s->io, ctx, (int)s->cfg.timeout, &info,
 	    &err) < 0) {
 		log_event("tls-failed", "ip=%s error=%s", s->cs.peer.ip,
 		    log_quote(q, sizeof q, err));
@@ -687,6 +766,8 @@ smtp_sequence_reply(const struct smtp_session *s, const struct smtp_cmd *c)
 		return &REPLY_NESTED_MAIL;
 	if (c->run == cmd_auth)
 		return &REPLY_AUTH_IN_TXN;
+	if (c->run == cmd_starttls)
+		return &REPLY_STARTTLS_IN_TXN;
 	if (c->run == cmd_data && s->state == SMTP_MAIL)
 		return &REPLY_NO_VALID_RCPTS;
 	return &REPLY_NEED_MAIL;

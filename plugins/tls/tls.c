@@ -15,6 +15,8 @@
 
 struct tls_ctx {
 	gnutls_session_t session;
+	bool is_client, verify;
+	char servername[256];
 	gnutls_certificate_credentials_t cred;
 	gnutls_priority_t priority;
 	bool has_ca;
@@ -119,6 +121,53 @@ tls_server_new(void *state, const struct cartero_conf *sec, void **ctx_r,
 	return 0;
 }
 
+/* A client session, for stores that hand mail to a next hop. */
+static int
+tls_client_new(void *state, const char *servername, const char *ca,
+    int verify, void **ctx_r, const char **error_r)
+{
+	struct tls_ctx *t = calloc(1, sizeof *t);
+	const char *errpos = NULL;
+	int r;
+
+	(void)state;
+	if (t == NULL) {
+		*error_r = "out of memory";
+		return -1;
+	}
+	t->is_client = true;
+	t->verify = verify != 0;
+	snprintf(t->servername, sizeof t->servername, "%s",
+	    servername ? servername : "");
+	if ((r = gnutls_certificate_allocate_credentials(&t->cred)) < 0 ||
+	    (r = ca ? gnutls_certificate_set_x509_trust_file(t->cred, ca,
+	    GNUTLS_X509_FMT_PEM) : gnutls_certificate_set_x509_system_trust(
+	    t->cred)) < 0) {
+		*error_r = tls_fail("trust", ca, r);
+		tls_free(t);
+		return -1;
+	}
+	if ((r = gnutls_priority_init(&t->priority, TLS_PRIORITY_DEFAULT,
+	    &errpos)) < 0 ||
+	    (r = gnutls_init(&t->session, GNUTLS_CLIENT)) < 0 ||
+	    (r = gnutls_priority_set(t->session, t->priority)) < 0 ||
+	    (r = gnutls_credentials_set(t->session, GNUTLS_CRD_CERTIFICATE,
+	    t->cred)) < 0) {
+		*error_r = tls_fail("client session", NULL, r);
+		tls_free(t);
+		return -1;
+	}
+	if (t->servername[0] != '\0') {
+		gnutls_server_name_set(t->session, GNUTLS_NAME_DNS,
+		    t->servername, strlen(t->servername));
+		if (t->verify)
+			gnutls_session_set_verify_cert(t->session,
+			    t->servername, 0);
+	}
+	*ctx_r = t;
+	return 0;
+}
+
 /* Keeps the subject of a client certificate that verified against ca. */
 static void
 tls_check_peer(struct tls_ctx *t)
@@ -127,7 +176,7 @@ tls_check_peer(struct tls_ctx *t)
 	gnutls_x509_crt_t crt;
 	gnutls_datum_t dn = { NULL, 0 };
 
-	if (!t->has_ca ||
+	if (t->is_client || !t->has_ca ||
 	    gnutls_certificate_verify_peers2(t->session, &status) < 0 ||
 	    status != 0)
 		return;
@@ -263,6 +312,7 @@ static const struct cartero_tls tls_layer = {
 	.cipher = tls_cipher,
 	.peer = tls_peer,
 	.close = tls_close,
+	.client_new = tls_client_new,
 };
 
 CARTERO_PLUGIN(

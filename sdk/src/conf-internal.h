@@ -38,6 +38,10 @@ int conf_load(struct conf *c, const char *path, const char **error_r);
 const struct cartero_conf *conf_section(const struct conf *c,
     const char *kind, const char *name);
 const char *conf_get(const struct cartero_conf *sec, const char *key);
+/* [domain NAME] for a mail domain: the exact name, else the nearest
+ * "*.parent" wildcard above it; NULL if neither. */
+const struct cartero_conf *conf_domain(const struct conf *c,
+    const char *domain);
 /* A path value made absolute against the configuration's folder. */
 const char *conf_path(const struct cartero_conf *sec, const char *key);
 /* Checks that every key of sec is in keys (NULL-terminated) or, when keys2

@@ -245,6 +245,22 @@ conf_section(const struct conf *c, const char *kind, const char *name)
 	return NULL;
 }
 
+const struct cartero_conf *
+conf_domain(const struct conf *c, const char *domain)
+{
+	const struct cartero_conf *sec = conf_section(c, "domain", domain);
+	char wild[300];
+
+	if (domain[0] == '\0')
+		return NULL;
+	for (const char *p = strchr(domain, '.'); sec == NULL && p != NULL;
+	    p = strchr(p + 1, '.')) {
+		snprintf(wild, sizeof wild, "*%s", p);
+		sec = conf_section(c, "domain", wild);
+	}
+	return sec;
+}
+
 const char *
 conf_get(const struct cartero_conf *sec, const char *key)
 {

@@ -33,6 +33,7 @@
 	X(REPLY_AUTH_TEMP,      454, "4.7.0", "Temporary authentication failure") \
 	X(REPLY_TLS_UNAVAILABLE,454, "4.7.0", "TLS not available due to temporary reason") \
 	X(REPLY_TLS_ACTIVE,     503, "5.5.1", "TLS already active") \
+	X(REPLY_STARTTLS_IN_TXN,503, "5.5.1", "STARTTLS not allowed during a mail transaction") \
 	X(REPLY_AUTH_TOO_MANY,  421, "4.7.0", "Too many authentication failures, closing connection") \
 	X(REPLY_AUTH_TOO_LONG,  500, "5.5.6", "Authentication exchange line is too long") \
 	X(REPLY_AUTH_CANCELLED, 501, "5.0.0", "Authentication cancelled") \

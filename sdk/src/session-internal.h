@@ -21,6 +21,7 @@ struct rcpt {
 	struct plugin *store;
 	const struct cartero_conf *section;	/* [domain NAME] or [relay] */
 	void *handle;			/* the store's prepared delivery */
+	int hop;			/* index of its next hop, or -1 */
 };
 
 struct cartero_session {
@@ -48,6 +49,9 @@ struct cartero_session {
 extern const struct cartero_host session_host;
 
 void session_txn_reset(struct cartero_session *cs);
+/* The configuration the host table's tls_module() loads from. */
+struct conf;
+void session_set_conf(const struct conf *c);
 /* Makes room for one more recipient; NULL when out of memory. */
 struct rcpt *session_rcpt_add(struct cartero_session *cs);
 void session_view(struct cartero_address *view, const struct addr *a);

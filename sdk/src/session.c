@@ -7,6 +7,7 @@
 
 #include "conf-internal.h"
 #include "log-internal.h"
+#include "plugin-internal.h"
 #include "session-internal.h"
 
 static void
@@ -100,6 +101,26 @@ host_message_size(const struct cartero_session *s)
 	return s->msg_size;
 }
 
+static const struct conf *session_conf;
+
+void
+session_set_conf(const struct conf *c)
+{
+	session_conf = c;
+}
+
+static const struct cartero_tls *
+host_tls_module(const char **error_r)
+{
+	if (session_conf == NULL) {
+		*error_r = "no configuration";
+		return NULL;
+	}
+	struct plugin *p = plugin_get(session_conf, "tls", PLUGIN_TLS,
+	    &session_host, error_r);
+	return p ? p->desc->tls : NULL;
+}
+
 const struct cartero_host session_host = {
 	.abi = CARTERO_ABI_VERSION,
 	.size = sizeof(struct cartero_host),
@@ -113,6 +134,7 @@ const struct cartero_host session_host = {
 	.message_size = host_message_size,
 	.log_quote = log_quote,
 	.header_add = host_header_add,
+	.tls_module = host_tls_module,
 };
 
 void

@@ -24,6 +24,13 @@ bool tls_available(const struct conf *c);
  */
 int tls_start(struct io *io, const struct conf *c, int timeout_sec,
     struct tls_info *info_r, const char **error_r);
+/* The two halves of tls_start, for STARTTLS/STLS: tls_prepare loads the
+ * module and the certificate before the "go ahead" reply, so that a
+ * broken certificate is a 454, not a dropped connection; tls_handshake
+ * then runs after the reply (and frees ctx if it fails). */
+int tls_prepare(const struct conf *c, void **ctx_r, const char **error_r);
+int tls_handshake(struct io *io, void *ctx, int timeout_sec,
+    struct tls_info *info_r, const char **error_r);
 /* Sends close_notify if TLS is up; called as the session ends. */
 void tls_end(struct io *io);
 

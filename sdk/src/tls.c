@@ -21,11 +21,8 @@ tls_available(const struct conf *c)
 }
 
 int
-tls_start(struct io *io, const struct conf *c, int timeout_sec,
-    struct tls_info *info_r, const char **error_r)
+tls_prepare(const struct conf *c, void **ctx_r, const char **error_r)
 {
-	void *ctx;
-
 	if (!tls_available(c)) {
 		*error_r = "no readable certificate and key in [tls]";
 		return -1;
@@ -35,9 +32,25 @@ tls_start(struct io *io, const struct conf *c, int timeout_sec,
 	if (p == NULL)
 		return -1;
 	tls_layer = p->desc->tls;
-	if (tls_layer->server_new(p->state, conf_section(c, "tls", ""), &ctx,
-	    error_r) < 0)
+	return tls_layer->server_new(p->state, conf_section(c, "tls", ""),
+	    ctx_r, error_r);
+}
+
+int
+tls_start(struct io *io, const struct conf *c, int timeout_sec,
+    struct tls_info *info_r, const char **error_r)
+{
+	void *ctx;
+
+	if (tls_prepare(c, &ctx, error_r) < 0)
 		return -1;
+	return tls_handshake(io, ctx, timeout_sec, info_r, error_r);
+}
+
+int
+tls_handshake(struct io *io, void *ctx, int timeout_sec,
+    struct tls_info *info_r, const char **error_r)
+{
 	if (io_flush(io) < 0 || tls_layer->handshake(ctx, io->fd_in,
 	    io->fd_out, timeout_sec > 0 ? timeout_sec * 1000 : -1,
 	    error_r) < 0) {

@@ -8,11 +8,21 @@
 #
 # Checked: what EHLO/CAPA offer before and after TLS, the Received field
 # ("(using TLSv1.x with cipher NAME)", ESMTPS/ESMTPSA), the reset after the
-# handshake, CVE-2011-0411 (bytes pipelined after STARTTLS/STLS are dropped,
-# logged as starttls-injection), failed handshakes (garbage, TLS 1.1),
-# a missing or unreadable certificate (no STARTTLS, 454, --tls exits 111),
-# client certificates ([tls] ca, relay_client_certs), and that only tls.so
-# links GnuTLS.  Every wait is bounded.
+# handshake (HELO and a cleartext login forgotten), CVE-2011-0411 (bytes
+# pipelined after STARTTLS/STLS are dropped, logged as starttls-injection),
+# failed handshakes (garbage, TLS 1.1, [tls] priority), a missing or
+# unreadable certificate (no STARTTLS, 454, --tls exits 111), client
+# certificates ([tls] ca, relay_client_certs), and that only tls.so links
+# GnuTLS.  Every wait is bounded; the whole file runs in a few seconds.
+#
+# Groups (each a folder with one configuration, handlers as siblings):
+#   LAUNCHER       POP3 STLS (owner), SMTP STARTTLS, SMTP --tls, POP3 --tls;
+#                  tcpserver runs the basic client cases only
+#   missing/unreadable cert   (unreadable: user = nobody, files 0600 root)
+#   client certs   [tls] ca + relay_client_certs = yes, [relay] maildir
+#   [tls] priority TLS 1.2 only
+#   stunnel        socket-activate --inetd -> stunnel (inetd mode, exec=)
+#                  -> the plain handlers
 import base64
 import os
 import poplib
@@ -45,7 +55,7 @@ ALICE, ALICE_PW = "alice@example.test", "alice s3cret pw"
 _n = [0]
 
 
-# -- the throw-away PKI --------------------------------------------------------
+# -- the throw-away PKI -------------------------------------------------------
 EXT = """[srv]
 basicConstraints = CA:FALSE
 keyUsage = digitalSignature, keyEncipherment
@@ -120,7 +130,7 @@ def ctx_tls11():
         return None
 
 
-# -- configuration ---------------------------------------------------------------
+# -- configuration ------------------------------------------------------------
 def tls_section(cert=None, key=None, extra=""):
     return "\n[tls]\ncert = %s\nkey = %s\n%s" % (
         cert or pki("server.crt"), key or pki("server.key"), extra)
@@ -299,7 +309,7 @@ def pop_multi(c):
         out.append(l)
 
 
-# -- an interactive client program (gnutls-cli) ---------------------------------
+# -- an interactive client program (gnutls-cli) -------------------------------
 class Interact:
     """A client program on pipes: send() to its stdin, expect() a regex in
     its stdout; every wait bounded."""
@@ -383,6 +393,58 @@ def smtplib_starttls(srv, pop=None):
     check(rec.startswith("Received: from client.example ([127.0.0.1]) "
                          "(using "), "Received: %r" % rec)
     return "%s %s" % (version, cipher)
+
+
+def smtplib_tls12(srv, pop=None):
+    """A client that stops at TLS 1.2 (the default priority allows it):
+    Received says TLSv1.2."""
+    spec, rcpt = fresh(srv)
+    body = b"Subject: tls 1.2\r\n\r\ntwelve\r\n"
+    n = len(log_events(srv, "tls"))
+    c12 = ctx()
+    c12.maximum_version = ssl.TLSVersion.TLSv1_2
+    with smtplib.SMTP(HOST, srv.port, local_hostname="client.example",
+                      timeout=TIMEOUT) as c:
+        c.starttls(context=c12)
+        version, cipher = c.sock.version(), c.sock.cipher()[0]
+        refused = c.sendmail("bob@example.net", [rcpt], body)
+        check(refused == {}, "refused: %r" % refused)
+    check(version == "TLSv1.2", "negotiated %s" % version)
+    m = check_tls_logged(srv, n, version)
+    check_stored_tls(srv, spec, body, version)
+    return "%s %s (OpenSSL: %s)" % (version, m.group(2), cipher)
+
+
+def priority_tls12_only(srv):
+    """[tls] priority = NORMAL:-VERS-ALL:+VERS-TLS1.2: a default client
+    gets TLS 1.2, a TLS 1.3-only client is refused."""
+    n = len(log_events(srv, "tls"))
+    with smtplib.SMTP(HOST, srv.port, timeout=TIMEOUT) as c:
+        c.starttls(context=ctx())
+        version = c.sock.version()
+        c.ehlo()
+        c.docmd("QUIT")
+    check(version == "TLSv1.2", "negotiated %s" % version)
+    check_tls_logged(srv, n, version)
+    n = len(log_events(srv, "tls-failed"))
+    c13 = ctx()
+    c13.minimum_version = ssl.TLSVersion.TLSv1_3
+    c = smtp_raw(srv.port)
+    try:
+        smtp_ehlo(c)
+        c.send(b"STARTTLS\r\n")
+        c.expect(220)
+        try:
+            t = c13.wrap_socket(c.s, server_hostname=HOST)
+            raise Failure("TLS 1.3 handshake succeeded: %s" % t.version())
+        except (ssl.SSLError, OSError):
+            pass
+    finally:
+        c.close()
+    ev = wait_for(lambda: len(log_events(srv, "tls-failed")) > n, 2.0) and \
+        log_events(srv, "tls-failed")
+    check(ev, "no tls-failed for the TLS 1.3-only client")
+    return ev[-1].split("error=", 1)[1]
 
 
 def smtp_auth_after_tls(srv, pop=None):
@@ -597,7 +659,7 @@ def swaks_starttls(srv, pop=None):
           "Received: %r" % rec)
 
 
-# -- implicit TLS (SMTP) -------------------------------------------------------------
+# -- implicit TLS (SMTP) ------------------------------------------------------
 def smtplib_implicit(srv, pop=None):
     spec, rcpt = fresh(srv)
     body = b"Subject: implicit\r\n\r\nsmtps\r\n"
@@ -1093,6 +1155,8 @@ def main_group(launcher):
          lambda: poplib_implicit(smtp, pops), pops),
     ]
     full = [
+        ("TLS 1.2 client: Received (using TLSv1.2 ...), log version",
+         lambda: smtplib_tls12(smtp), smtp),
         ("AUTH PLAIN only after STARTTLS (auth_requires_tls = yes), "
          "ESMTPSA", lambda: smtp_auth_after_tls(smtp), smtp),
         ("after STARTTLS: MAIL before EHLO 503, no STARTTLS in EHLO, "
@@ -1233,6 +1297,17 @@ def client_cert_groups():
     ])
 
 
+def priority_group():
+    srv = Server("socket-activate", conf_extra=tls_section(
+        extra="priority = NORMAL:-VERS-ALL:+VERS-TLS1.2\n"))
+    run_group("[tls] priority", [srv], [
+        ("TLS 1.2 only: default client gets 1.2, 1.3-only client refused",
+         lambda: priority_tls12_only(srv), srv),
+    ], [
+        ("smtpd exited 0, log clean", lambda: check_clean(srv), srv),
+    ])
+
+
 def stunnel_group():
     pop = Pop3Server("socket-activate", accounts={}, pop3d=(
         "auth_requires_tls = yes\nauth_cleartext_from = 127.0.0.1"))
@@ -1269,6 +1344,7 @@ def main():
         for kind in ("missing", "unreadable"):
             nocert_group(kind)
         client_cert_groups()
+        priority_group()
         stunnel_group()
     finally:
         shutil.rmtree(PKI, ignore_errors=True)

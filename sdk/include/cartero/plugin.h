@@ -13,6 +13,7 @@
 /* Opaque to plugins: read through struct cartero_host. */
 struct cartero_session;
 struct cartero_conf;
+struct cartero_tls;
 
 /* What host->session_get() can return; NULL when not (yet) known. */
 enum cartero_item {
@@ -75,6 +76,9 @@ struct cartero_host {
 	 * added fields per message.  0, or -1 if refused. */
 	int (*header_add)(struct cartero_session *s, const char *name,
 	    const char *value);
+	/* The TLS module, loaded on first use (a plugin never links GnuTLS
+	 * itself); NULL with *error_r when it cannot be loaded. */
+	const struct cartero_tls *(*tls_module)(const char **error_r);
 };
 
 /*
@@ -186,6 +190,31 @@ struct cartero_store {
 	int (*maildrop_commit)(void *maildrop, struct cartero_reply *reply_r);
 	/* Release the lock; frees the maildrop.  Deletes nothing. */
 	void (*maildrop_close)(void *maildrop);
+
+	/*
+	 * Hand-off stores (lmtp, smtp) pass mail to a next hop inside the
+	 * client's own transaction, so that a recipient the hop refuses is
+	 * refused at RCPT and nothing is accepted that the hop did not take.
+	 * When txn_rcpt is set, the host uses these four instead of
+	 * maildrop_exists and deliver_*.  One hop transaction is opened per
+	 * (store, section) at its first recipient (txn_begin: connect,
+	 * greeting, MAIL FROM) and ended at the end of the client's
+	 * transaction (txn_end, with or without a message sent).  Replies
+	 * are 4xx or 5xx; the host relays their class to the client.
+	 */
+	int (*txn_begin)(void *state, struct cartero_session *s,
+	    const struct cartero_conf *section, void **txn_r,
+	    struct cartero_reply *reply_r);
+	/* 0 when the hop took the recipient, or -1 with *reply_r. */
+	int (*txn_rcpt)(void *state, void *txn,
+	    const struct cartero_address *rcpt, struct cartero_reply *reply_r);
+	/* Sends the message (fd, size as in a delivery); fills replies[i]
+	 * (code 250 or a failure) for each of the n recipients the hop took,
+	 * in order.  0 if every reply was filled, -1 when the hop failed as a
+	 * whole (then replies[0] says why). */
+	int (*txn_data)(void *state, void *txn, int fd, off_t size,
+	    struct cartero_reply *replies, size_t n);
+	void (*txn_end)(void *state, void *txn);
 };
 
 /*
@@ -214,6 +243,11 @@ struct cartero_tls {
 	const char *(*peer)(void *ctx);
 	/* Sends close_notify and frees ctx. */
 	void (*close)(void *ctx);
+	/* A client session towards servername (for SNI), trusting the CA
+	 * file ca (NULL: the system's trust store) and, with verify 0,
+	 * accepting any certificate (opportunistic STARTTLS). */
+	int (*client_new)(void *state, const char *servername, const char *ca,
+	    int verify, void **ctx_r, const char **error_r);
 };
 
 /*
