@@ -19,6 +19,7 @@ SAN_LIBS := -Wl,--no-as-needed -lcrypt -Wl,--as-needed
 LTDL_LIBS := -lltdl
 
 -include config.mak
+.DEFAULT_GOAL := all
 
 SDK_SRCS := sdk/src/io.c sdk/src/dot.c sdk/src/conf.c sdk/src/log.c \
 	sdk/src/peer.c sdk/src/addr.c sdk/src/reply-table.c \

@@ -272,22 +272,29 @@ rules_load(struct rules *rs, const char *path, char *err, size_t n)
 		rules_free(rs);
 		return -1;
 	}
-	while (fgets(line, sizeof line, f) != NULL) {
-		size_t len = strlen(line);
+	for (;;) {
+		size_t len = 0;
+		bool has_nul = false;
 		struct rule r;
-		int k;
+		int c, k;
 
-		lineno++;
-		if (len > 0 && line[len - 1] == '\n')
-			line[--len] = '\0';
-		else if (!feof(f)) {
-			snprintf(err, n, "%s:%d: line too long (%d octets at "
-			    "most)", path, lineno, RULES_LINE_MAX - 1);
-			goto fail;
+		while ((c = getc(f)) != EOF && c != '\n') {
+			if (len == RULES_LINE_MAX - 1) {
+				snprintf(err, n, "%s:%d: line too long (%d "
+				    "octets at most)", path, lineno + 1,
+				    RULES_LINE_MAX - 1);
+				goto fail;
+			}
+			has_nul = has_nul || c == '\0';
+			line[len++] = (char)c;
 		}
+		if (c == EOF && len == 0)
+			break;
+		line[len] = '\0';
+		lineno++;
 		if (len > 0 && line[len - 1] == '\r')
 			line[--len] = '\0';
-		if (memchr(line, '\0', len) != NULL) {
+		if (has_nul) {
 			snprintf(err, n, "%s:%d: NUL in line", path, lineno);
 			goto fail;
 		}
@@ -385,6 +392,10 @@ headers_scan(int fd, off_t size, int (*fn)(void *arg, const char *field),
 		for (ssize_t i = 0; i < got && !is_done; i++) {
 			char c = chunk[i];
 			off_t at = off + i;
+			if (at - client_start >= HEADER_MAX_OCTETS) {
+				is_done = true;	/* the field so far counts */
+				break;
+			}
 			if (st == SKIP_LF) {
 				st = BOL;
 				if (c == '\n')
@@ -403,8 +414,7 @@ headers_scan(int fd, off_t size, int (*fn)(void *arg, const char *field),
 					if (h.was_trace)
 						client_start = at;
 				}
-				if (at - client_start >= HEADER_MAX_OCTETS ||
-				    !headers_is_name_char(c)) {
+				if (!headers_is_name_char(c)) {
 					is_done = true;	/* empty line, body */
 					break;
 				}

@@ -1,0 +1,3 @@
+PLUGINS += lmtp
+lmtp_SRCS := plugins/lmtp/lmtp.c plugins/lmtp/hop.c
+lmtp_LIBS :=
