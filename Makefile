@@ -25,7 +25,7 @@ SDK_SRCS := sdk/src/io.c sdk/src/dot.c sdk/src/conf.c sdk/src/log.c \
 	sdk/src/peer.c sdk/src/addr.c sdk/src/reply-table.c \
 	sdk/src/plugin-load.c sdk/src/session.c sdk/src/spool.c \
 	sdk/src/setup.c sdk/src/md5.c sdk/src/sasl.c \
-	sdk/src/auth.c sdk/src/tls.c
+	sdk/src/auth.c sdk/src/tls.c sdk/src/proxy.c
 SMTPD_SRCS := bin/cartero-smtpd.c bin/smtp.c bin/smtp-data.c bin/smtp-auth.c \
 	bin/filter.c
 POP3D_SRCS := bin/cartero-pop3d.c bin/pop3.c

@@ -85,6 +85,13 @@ main(int argc, char **argv)
 	io_init(&s->io, 0, 1, (int)s->timeout);
 	peer_discover(&s->cs.peer, 0);
 	io_nodelay(1);
+	if (setup_proxy(&s->conf, "pop3d", &s->cs.peer, (int)s->timeout,
+	    &err) < 0) {
+		char q[300];
+		log_event("proxy", "ip=%s error=%s", s->cs.peer.ip,
+		    log_quote(q, sizeof q, err));
+		_exit(0);
+	}
 	log_event("connect", "ip=%s port=%s mode=pop3", s->cs.peer.ip,
 	    s->cs.peer.port[0] ? s->cs.peer.port : "-");
 	s->auth = plugin_get(&s->conf, conf_get(conf_section(&s->conf,

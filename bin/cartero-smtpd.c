@@ -177,6 +177,14 @@ main(int argc, char **argv)
 		die_unavailable(EXIT_USAGE, "config", err);
 	peer_discover(&s->cs.peer, 0);
 	io_nodelay(1);
+	if (setup_proxy(&s->conf, "smtpd", &s->cs.peer, (int)s->cfg.timeout,
+	    &err) < 0) {
+		char q[300];
+		/* No reply: the peer is a balancer, not an SMTP client. */
+		log_event("proxy", "ip=%s error=%s", s->cs.peer.ip,
+		    log_quote(q, sizeof q, err));
+		_exit(0);
+	}
 	log_event("connect", "ip=%s port=%s mode=%s", s->cs.peer.ip,
 	    s->cs.peer.port[0] ? s->cs.peer.port : "-", s->cfg.is_lmtp
 	    ? "lmtp" : s->cfg.is_submission ? "submission" : "smtp");

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -30,11 +32,58 @@ static const char store_schema[] =
 	") WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS triplet_last_seen ON triplet (last_seen);";
 
+static int store_setup(struct greylist_store *st, char **errmsg_r);
 static const char *store_fail(struct greylist_store *st, const char *op);
 static int store_prepare(struct greylist_store *st, sqlite3_stmt **stmt_r,
     const char *sql, const char **error_r);
 static int store_step_done(struct greylist_store *st, sqlite3_stmt *stmt,
     const char *op, const char **error_r);
+
+/*
+ * WAL lets readers and the one writer go on together; NORMAL skips the
+ * fsync at each commit (a crash may lose the last attempts, which
+ * greylisting can afford).  The schema is made under the write lock, taken
+ * at once (IMMEDIATE) so that the busy handler waits for it.  Processes
+ * that open a new file together can still get SQLITE_BUSY at once (SQLite
+ * returns it instead of waiting where waiting could deadlock, as when
+ * switching to WAL): then the whole setup is tried again, within the same
+ * time as the busy handler's.
+ */
+static int
+store_setup(struct greylist_store *st, char **errmsg_r)
+{
+	static const char sql[] = "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=NORMAL;"
+	    "BEGIN IMMEDIATE;";
+	struct timespec start, now, pause = { 0, 0 };
+	unsigned int seed = (unsigned int)getpid();
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		*errmsg_r = NULL;
+		rc = sqlite3_exec(st->db, sql, NULL, NULL, errmsg_r);
+		if (rc == SQLITE_OK) {
+			rc = sqlite3_exec(st->db, store_schema, NULL, NULL,
+			    errmsg_r);
+			if (rc == SQLITE_OK)
+				rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL,
+				    errmsg_r);
+		}
+		if (!sqlite3_get_autocommit(st->db))
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			return rc;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000 +
+		    (now.tv_nsec - start.tv_nsec) / 1000000 >= STORE_BUSY_MS)
+			return rc;
+		sqlite3_free(*errmsg_r);
+		/* 5 to 25 ms, so that the processes do not retry in step. */
+		pause.tv_nsec = (5 + rand_r(&seed) % 21) * 1000000L;
+		nanosleep(&pause, NULL);
+	}
+}
 
 /* "op: SQLite's message" in st->error. */
 static const char *
@@ -79,7 +128,7 @@ greylist_store_open(struct greylist_store **st_r, const char *path,
 {
 	static char error[600];
 	struct greylist_store *st = calloc(1, sizeof *st);
-	char *errmsg = NULL;
+	char *errmsg;
 
 	*st_r = NULL;
 	if (st == NULL) {
@@ -94,16 +143,8 @@ greylist_store_open(struct greylist_store **st_r, const char *path,
 		greylist_store_close(&st);
 		return -1;
 	}
-	/* The busy handler first, so that the pragmas and the schema wait
-	 * for a process that is creating the file at the same moment.  WAL
-	 * lets readers and the one writer go on together; NORMAL skips the
-	 * fsync at each commit (a crash may lose the last attempts, which
-	 * greylisting can afford). */
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
-	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL;"
-	    "PRAGMA synchronous=NORMAL;", NULL, NULL, &errmsg) != SQLITE_OK ||
-	    sqlite3_exec(st->db, store_schema, NULL, NULL, &errmsg) !=
-	    SQLITE_OK) {
+	if (store_setup(st, &errmsg) != SQLITE_OK) {
 		snprintf(error, sizeof error, "%s: %s", path,
 		    errmsg != NULL ? errmsg : sqlite3_errmsg(st->db));
 		sqlite3_free(errmsg);

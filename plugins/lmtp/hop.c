@@ -233,7 +233,9 @@ hop_read_reply(struct hop *h, bool keep)
 			h->status[sl] = '\0';
 			text += sl + (text[sl] == ' ');
 		}
-		snprintf(h->text, sizeof h->text, "%s", text);
+		/* Cut to fit: a hop's long text is not ours to keep whole. */
+		snprintf(h->text, sizeof h->text, "%.*s",
+		    (int)sizeof h->text - 1, text);
 		return h->code;
 	}
 	h->is_broken = true;

@@ -21,6 +21,12 @@ int setup_conf(struct conf *c, const char *path, const char **error_r);
 /* Switches to the configured user when running as root; before the
  * network is read. */
 int setup_drop_privileges(const struct conf *c, const char **error_r);
+/* With proxy_protocol = yes in [section], reads the PROXY header from fd
+ * 0 (only from a peer in proxy_trusted) and replaces p with the client it
+ * names.  0, or -1 with *error_r: the connection must then be closed. */
+struct peer;
+int setup_proxy(const struct conf *c, const char *section, struct peer *p,
+    int timeout_sec, const char **error_r);
 /* The hostname key, else gethostname(). */
 const char *setup_hostname(const struct conf *c);
 

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "proxy-internal.h"
+#include "sasl-internal.h"
 #include "setup-internal.h"
 
 static const char *const top_keys[] = {
@@ -16,11 +18,13 @@ static const char *const top_keys[] = {
 static const char *const smtpd_keys[] = {
 	"filters", "max_message_size", "max_recipients", "timeout", "auth",
 	"auth_requires_tls", "relay", "max_errors", "auth_cleartext_from",
-	"max_auth_failures", "auth_delay", NULL
+	"max_auth_failures", "auth_delay", "proxy_protocol", "proxy_trusted",
+	NULL
 };
 static const char *const pop3d_keys[] = {
 	"auth", "timeout", "max_errors", "max_auth_failures", "auth_delay",
-	"auth_requires_tls", "auth_cleartext_from", NULL
+	"auth_requires_tls", "auth_cleartext_from", "proxy_protocol",
+	"proxy_trusted", NULL
 };
 static const char *const tls_keys[] = {
 	"cert", "key", "priority", "ca", "relay_client_certs", NULL
@@ -95,6 +99,26 @@ setup_drop_privileges(const struct conf *c, const char **error_r)
 		return -1;
 	}
 	return 0;
+}
+
+int
+setup_proxy(const struct conf *c, const char *section, struct peer *p,
+    int timeout_sec, const char **error_r)
+{
+	const struct cartero_conf *sec = conf_section(c, section, "");
+	const char *trusted = conf_get(sec, "proxy_trusted");
+	bool on;
+
+	if (conf_get_bool(sec, "proxy_protocol", false, &on, error_r) < 0)
+		return -1;
+	if (!on)
+		return 0;
+	/* Only the balancers may say who the client is. */
+	if (trusted == NULL || !cidr_list_match(trusted, p->ip)) {
+		*error_r = "PROXY header from a peer not in proxy_trusted";
+		return -1;
+	}
+	return proxy_read(0, p, timeout_sec, error_r);
 }
 
 const char *
