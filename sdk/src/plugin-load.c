@@ -1,6 +1,9 @@
 /* ISC license. */
 /* Loads plugins/NAME.so with libltdl; refuses a wrong ABI, names the fix. */
+#include <errno.h>
 #include <ltdl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,6 +61,36 @@ plugin_has_role(const struct plugin *p, enum plugin_role role)
 	return false;
 }
 
+/* As sshd treats its keys: code is loaded only from a file and a folder
+ * that nobody but root or this user can change. */
+static int
+plugin_trusted(const char *path, const char **error_r)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		snprintf(plugin_error, sizeof plugin_error, "cannot load %s: "
+		    "%s (is the plugin built and plugin_dir right?)", path,
+		    strerror(errno));
+		*error_r = plugin_error;
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(plugin_error, sizeof plugin_error, "refusing %s: it "
+		    "is writable by group or others (chmod go-w it)", path);
+		*error_r = plugin_error;
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(plugin_error, sizeof plugin_error, "refusing %s: it "
+		    "is owned by uid %u, neither root nor this user", path,
+		    (unsigned)st.st_uid);
+		*error_r = plugin_error;
+		return -1;
+	}
+	return 0;
+}
+
 /* Opens dir/NAME.so by its full path, so no search path (LTDL_LIBRARY_PATH,
  * LD_LIBRARY_PATH) can redirect it, and reads the descriptor. */
 static int
@@ -84,6 +117,8 @@ plugin_open(struct plugin *p, const char *dir, const char **error_r)
 		*error_r = "plugin_dir must be an absolute path";
 		return -1;
 	}
+	if (plugin_trusted(dir, error_r) < 0 || plugin_trusted(path, error_r) < 0)
+		return -1;
 	if (lt_dladvise_init(&advise) != 0 || lt_dladvise_local(&advise) != 0) {
 		*error_r = plugin_fail("lt_dladvise failed: %s%s", lt_dlerror(),
 		    "");

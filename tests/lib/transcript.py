@@ -24,6 +24,7 @@
 #   !tmp-empty DOM/LOCAL  expect that maildrop's tmp/ to be empty
 #   !testplugins       plugin_dir holds the test plugins (tests/plugins/)
 #                      beside the real ones
+#   !plugindir-mode M  chmod that plugin_dir to octal M (with !testplugins)
 #   !file NAME TEXT    write TEXT (escapes as in C>) to NAME in the
 #                      session's folder (for rules files and the like)
 #   !msg DOM/LOCAL SUB/NAME TEXT  put a message file into that maildrop
@@ -124,7 +125,7 @@ def strip_trace(msg):
 
 class Session:
     def __init__(self, tmp, conf_extra, env_extra, args, testplugins=False,
-                 pop3=False, pop3d=()):
+                 pop3=False, pop3d=(), plugindir_mode=None):
         self.tmp = tmp
         conf = os.path.join(tmp, "cartero.conf")
         plugins = PLUGINS
@@ -136,6 +137,8 @@ class Session:
                     if so.endswith(".so"):
                         os.symlink(os.path.join(d, so),
                                    os.path.join(plugins, so))
+            if plugindir_mode is not None:
+                os.chmod(plugins, plugindir_mode)
         with open(conf, "w") as f:
             f.write(BASE_CONF.format(plugins=plugins))
             if pop3:
@@ -252,10 +255,14 @@ def run(path):
         pop3 = os.path.basename(os.path.dirname(
             os.path.abspath(path))) == "pop3"
         testplugins = pop3 or any(l == "!testplugins" for _, l in steps)
+        modes = [int(l.split()[1], 8) for _, l in steps
+                 if l.startswith("!plugindir-mode ")]
         steps = [(n, l) for n, l in steps
-                 if not l.startswith(("!user ", "!file ", "!msg ")) and
+                 if not l.startswith(("!user ", "!file ", "!msg ",
+                                      "!plugindir-mode ")) and
                  l != "!testplugins"]
-        s = Session(tmp, conf, env, args, testplugins, pop3, pop3d)
+        s = Session(tmp, conf, env, args, testplugins, pop3, pop3d,
+                    modes[0] if modes else None)
         want_exit = 0
         try:
             for n, line in steps:

@@ -1,0 +1,3 @@
+PLUGINS += dnsbl
+dnsbl_SRCS := plugins/dnsbl/dnsbl.c plugins/dnsbl/lists.c
+dnsbl_LIBS := -lcares
