@@ -32,31 +32,6 @@ die_usage(void)
 	_exit(EXIT_USAGE);
 }
 
-static int
-read_config(struct pop3_session *s, const char **error_r)
-{
-	const struct cartero_conf *sec = conf_section(&s->conf, "pop3d", "");
-
-	if (conf_get_uint(sec, "timeout", 600, 86400, &s->timeout,
-	    error_r) < 0 ||
-	    conf_get_uint(sec, "max_errors", 20, 100000, &s->max_errors,
-	    error_r) < 0 ||
-	    conf_get_uint(sec, "max_auth_failures", 3, 1000,
-	    &s->max_auth_failures, error_r) < 0 ||
-	    conf_get_uint(sec, "auth_delay", 1000, 60000, &s->auth_delay,
-	    error_r) < 0 ||
-	    conf_get_bool(sec, "auth_requires_tls", true,
-	    &s->auth_requires_tls, error_r) < 0)
-		return -1;
-	if (conf_get(sec, "auth") == NULL) {
-		*error_r = "no auth plugin: set auth = NAME in [pop3d]";
-		return -1;
-	}
-	s->auth_cleartext_from = conf_get(sec, "auth_cleartext_from");
-	s->cs.hostname = setup_hostname(&s->conf);
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -78,9 +53,7 @@ main(int argc, char **argv)
 			die_usage();
 	}
 	session_set_conf(&s->conf);
-	if (setup_conf(&s->conf, conf_file, &err) < 0 ||
-	    read_config(s, &err) < 0 ||
-	    setup_drop_privileges(&s->conf, &err) < 0)
+	if (pop3_setup(s, conf_file, &err) < 0)
 		die_unavailable(EXIT_USAGE, "config", err);
 	io_init(&s->io, 0, 1, (int)s->timeout);
 	peer_discover(&s->cs.peer, 0);

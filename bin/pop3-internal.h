@@ -54,6 +54,11 @@ struct pop3_session {
 	char line[POP3_LINE_MAX + 1];
 };
 
+/* pop3-setup.c: reads the configuration (path, else the default) and
+ * the [pop3d] limits, and drops privileges; -1 with *error_r. */
+int pop3_setup(struct pop3_session *s, const char *path,
+    const char **error_r);
+
 void pop3_greet(struct pop3_session *s);
 void pop3_loop(struct pop3_session *s);
 void pop3_reply(struct pop3_session *s, const struct cartero_reply *r,

@@ -98,6 +98,16 @@ struct smtp_session {
 	char line[SMTP_MAIL_LINE_MAX + 1];
 };
 
+/* smtp-setup.c: what main() does before the greeting.  smtp_setup()
+ * reads the configuration (path, else the default) and the [smtpd]
+ * limits and drops privileges; smtp_load_plugins() loads the stores,
+ * filters and auth; both -1 with *error_r (*is_config_r for a
+ * configuration mistake rather than a plugin that failed). */
+int smtp_setup(struct smtp_session *s, const char *path,
+    const char **error_r);
+int smtp_load_plugins(struct smtp_session *s, bool *is_config_r,
+    const char **error_r);
+
 /* smtp.c */
 void smtp_greet(struct smtp_session *s);
 void smtp_loop(struct smtp_session *s);

@@ -75,7 +75,8 @@ static const char *const dnsbl_keys[] = {
 static char dnsbl_error[700];
 
 static void dnsbl_fini(void *state);
-static int dnsbl_channel(struct dnsbl *d, struct batch *b, const char **error_r);
+static int dnsbl_channel(struct dnsbl *d, struct batch *b,
+    const char **error_r);
 static void dnsbl_sock_state(void *data, ares_socket_t fd, int readable,
     int writable);
 static void dnsbl_answer(void *arg, int status, int timeouts,
@@ -263,7 +264,8 @@ dnsbl_sock_state(void *data, ares_socket_t fd, int readable, int writable)
 	b->fds[i].revents = 0;
 }
 
-/* NXDOMAIN and no-data mean not listed; any other failure is an error. */
+/* NXDOMAIN and no-data mean not listed, and so does a name DNS cannot
+ * carry (a label over 63 octets); any other failure is an error. */
 static void
 dnsbl_answer(void *arg, int status, int timeouts, unsigned char *abuf,
     int alen)
@@ -278,7 +280,8 @@ dnsbl_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 	l->state = LOOKUP_CLEAN;
 	if (status == ARES_SUCCESS)
 		status = ares_parse_a_reply(abuf, alen, NULL, a, &n);
-	if (status == ARES_ENOTFOUND || status == ARES_ENODATA)
+	if (status == ARES_ENOTFOUND || status == ARES_ENODATA ||
+	    status == ARES_EBADNAME)
 		return;
 	if (status != ARES_SUCCESS) {
 		l->state = LOOKUP_ERROR;

@@ -23,23 +23,33 @@ struct lmtp_txn {
 
 static const char *const lmtp_keys[] = { "address", "timeout", NULL };
 
+/* A timeout = value in seconds into *ms_r; NULL leaves it. */
+static int
+lmtp_timeout(const char *t, int *ms_r)
+{
+	char *end;
+	long v;
+
+	if (t == NULL)
+		return 0;
+	v = strtol(t, &end, 10);
+	if (*t < '0' || *t > '9' || *end || v < 1 || v > 3600)
+		return -1;
+	*ms_r = (int)v * 1000;
+	return 0;
+}
+
 static int
 lmtp_init(const struct cartero_host *host, const struct cartero_conf *sec,
     void **state_r, const char **error_r)
 {
 	static struct lmtp l;
-	const char *t = host->conf_get(sec, "timeout");
 
 	l.host = host;
 	l.timeout_ms = 30000;
-	if (t != NULL) {
-		char *end;
-		long v = strtol(t, &end, 10);
-		if (*t < '0' || *t > '9' || *end || v < 1 || v > 3600) {
-			*error_r = "timeout must be 1 to 3600 seconds";
-			return -1;
-		}
-		l.timeout_ms = (int)v * 1000;
+	if (lmtp_timeout(host->conf_get(sec, "timeout"), &l.timeout_ms) < 0) {
+		*error_r = "timeout must be 1 to 3600 seconds";
+		return -1;
 	}
 	*state_r = &l;
 	return 0;
@@ -57,15 +67,21 @@ lmtp_begin(void *state, struct cartero_session *s,
 	const char *me = l->host->session_get(s, CARTERO_HOSTNAME);
 	struct lmtp_txn *t = calloc(1, sizeof *t);
 	const char *err;
+	/* The section's timeout (a [domain] or [relay] key) before the
+	 * [plugin lmtp] one, as the smtp store reads its own. */
+	int timeout_ms = l->timeout_ms;
 
-	if (t == NULL || address == NULL) {
+	if (t == NULL || address == NULL ||
+	    lmtp_timeout(l->host->conf_get(section, "timeout"),
+	    &timeout_ms) < 0) {
+		hop_fail(reply_r, t == NULL ? "out of memory" : address == NULL
+		    ? "no address = for the lmtp store"
+		    : "timeout must be 1 to 3600 seconds");
 		free(t);
-		hop_fail(reply_r, address ? "out of memory"
-					  : "no address = for the lmtp store");
 		return -1;
 	}
 	t->l = l;
-	if (hop_connect(&t->hop, address, l->timeout_ms, &err) < 0) {
+	if (hop_connect(&t->hop, address, timeout_ms, &err) < 0) {
 		l->host->log(s, "lmtp", "op=connect error=\"%s\"", err);
 		free(t);
 		hop_fail(reply_r, "LMTP server unavailable");
@@ -131,6 +147,10 @@ lmtp_data(void *state, void *txn, int fd, off_t size,
 	struct lmtp_txn *t = txn;
 
 	(void)state;
+	/* The hop refused every recipient it was asked about: nothing to
+	 * send, and no replies[0] to fill. */
+	if (n == 0)
+		return 0;
 	if (t->hop.is_broken || hop_command(&t->hop, "DATA") < 0 ||
 	    hop_read_reply(&t->hop, false) != 354) {
 		if (t->hop.code >= 400)

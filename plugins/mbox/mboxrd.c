@@ -1,6 +1,5 @@
 /* ISC license. */
 /* The mboxrd format: From_ lines, >From quoting, message boundaries. */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>

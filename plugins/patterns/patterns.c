@@ -85,8 +85,9 @@ patterns_init(const struct cartero_host *host,
 		return -1;
 	}
 	/* The path is logged bare when nothing in it needs quoting. */
+	size_t len = strlen(path);
 	if (strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789/._+-") == strlen(path) && strlen(path) < sizeof p->where)
+	    "0123456789/._+-") == len && len < sizeof p->where)
 		strcpy(p->where, path);
 	else
 		host->log_quote(p->where, sizeof p->where, path);

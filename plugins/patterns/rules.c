@@ -431,7 +431,8 @@ headers_scan(int fd, off_t size, int (*fn)(void *arg, const char *field),
 			}
 			if (c == '\r' || c == '\n') {
 				if (st == NAME) {
-					has_field = false;	/* not a field */
+					/* "Name" without ':': not a field */
+					has_field = false;
 					is_done = true;
 					break;
 				}

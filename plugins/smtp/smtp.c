@@ -231,6 +231,9 @@ relay_data(void *state, void *txn, int fd, off_t size,
 	struct cartero_reply r;
 
 	(void)state;
+	/* The smarthost refused every recipient: nothing to send. */
+	if (n == 0)
+		return 0;
 	if (t->hop.is_broken || hop_command(&t->hop, "DATA") < 0 ||
 	    hop_read_reply(&t->hop, false) != 354) {
 		if (t->hop.code >= 400)

@@ -259,15 +259,17 @@ class Server:
     def __init__(self, launcher="socket-activate", users=(), conf_extra="",
                  env=None, plugin_dir=None, store="maildir", conf=None,
                  bin=None, accounts=None, pop3d="", testplugins=False,
-                 share=None):
+                 share=None, args=()):
         """BIN: the handler (default $CARTERO_BIN); ACCOUNTS: a dict
         address -> password: adds the [pop3d]/[plugin testauth] sections
         (POP3D: more lines for [pop3d]), writes the users file, makes each
         maildrop and implies TESTPLUGINS (plugin_dir is then a temp folder
         with the real and the test plugins).  SHARE: a Server whose folder
-        and configuration this one serves too (see sibling())."""
+        and configuration this one serves too (see sibling()).  ARGS:
+        handler options put before -c (e.g. ("--lmtp",))."""
         assert launcher in LAUNCHERS, launcher
         self.launcher = launcher
+        self.args = list(args)
         self.bin = os.path.join(ROOT, bin) if bin else BIN
         self.env = dict(env or {})
         self.proc = None
@@ -305,11 +307,13 @@ class Server:
                 self.add_account(addr, pw)
         _servers.append(self)
 
-    def sibling(self, bin, launcher=None, env=None):
+    def sibling(self, bin, launcher=None, env=None, args=()):
         """Another handler (BIN, e.g. POP3_BIN) over this configuration and
-        Maildir tree, on its own port; its log is its own file."""
+        Maildir tree, on its own port; its log is its own file.  ARGS:
+        its options (e.g. ("--lmtp",))."""
         return Server(launcher or self.launcher, bin=bin,
-                      env=dict(self.env, **(env or {})), share=self)
+                      env=dict(self.env, **(env or {})), share=self,
+                      args=args)
 
     # -- Maildirs ---------------------------------------------------------
     def maildrop(self, spec):
@@ -390,9 +394,9 @@ class Server:
                  "-l", "%s:%d" % (HOST, port)]
             for k, v in sorted(self.child_env().items()):
                 a += ["-E", "%s=%s" % (k, v)]
-            return a + [self.bin, "-c", self.conf]
+            return a + [self.bin] + self.args + ["-c", self.conf]
         return ["tcpserver", "-q", "-H", "-R", "-l", "0", HOST, str(port),
-                self.bin, "-c", self.conf]
+                self.bin] + self.args + ["-c", self.conf]
 
     def child_env(self):
         e = {"TMPDIR": self.tmp}

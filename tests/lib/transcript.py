@@ -210,8 +210,11 @@ def maildrop(tmp, spec):
 
 def newest(tmp, spec):
     d = os.path.join(maildrop(tmp, spec), "new")
-    files = sorted(os.listdir(d), key=lambda f: os.stat(
-        os.path.join(d, f)).st_mtime_ns) if os.path.isdir(d) else []
+    # Newest by mtime; on a tie, by name (cartero's names grow with the
+    # delivery counter of the session).
+    files = sorted(os.listdir(d), key=lambda f: (os.stat(
+        os.path.join(d, f)).st_mtime_ns, len(f), f)) \
+        if os.path.isdir(d) else []
     if not files:
         return None
     with open(os.path.join(d, files[-1]), "rb") as f:

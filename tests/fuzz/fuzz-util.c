@@ -1,0 +1,221 @@
+/* ISC license. */
+/* Shared pieces of the fuzz targets: failure, generator, memory io. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+
+void
+fuzz_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fuzz: oracle failed: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+	abort();
+}
+
+void
+fuzz_rng_seed(struct fuzz_rng *r, const uint8_t *data, size_t size)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (size_t i = 0; i < size; i++)
+		h = (h ^ data[i]) * 1099511628211ULL;
+	r->x = h | 1;
+}
+
+uint32_t
+fuzz_rng_next(struct fuzz_rng *r)
+{
+	/* xorshift64* */
+	r->x ^= r->x >> 12;
+	r->x ^= r->x << 25;
+	r->x ^= r->x >> 27;
+	return (uint32_t)((r->x * 2685821657736338717ULL) >> 32);
+}
+
+static ssize_t
+fuzz_io_read(void *ctx, void *buf, size_t n, int timeout_ms)
+{
+	struct fuzz_io *f = ctx;
+	size_t left = f->in_len - f->in_pos;
+
+	(void)timeout_ms;
+	f->n_reads++;
+	if (left == 0)
+		return 0;
+	/* Mostly small and odd pieces, sometimes all that fits. */
+	size_t k = fuzz_rng_next(&f->rng) % 4 == 0 ? left
+	    : 1 + fuzz_rng_next(&f->rng) % f->max_read;
+	if (k > left)
+		k = left;
+	if (k > n)
+		k = n;
+	memcpy(buf, f->in + f->in_pos, k);
+	f->in_pos += k;
+	return (ssize_t)k;
+}
+
+static ssize_t
+fuzz_io_write(void *ctx, const void *buf, size_t n)
+{
+	struct fuzz_io *f = ctx;
+	size_t room = FUZZ_OUT_MAX - f->out_len;
+
+	memcpy(f->out + f->out_len, buf, n < room ? n : room);
+	f->out_len += n < room ? n : room;
+	f->out_total += n;
+	return (ssize_t)n;
+}
+
+static size_t
+fuzz_io_pending(void *ctx)
+{
+	(void)ctx;
+	return 1;	/* never poll: a read answers at once, EOF included */
+}
+
+const struct io_ops fuzz_io_ops = {
+	fuzz_io_read, fuzz_io_write, fuzz_io_pending
+};
+
+void
+fuzz_io_init(struct fuzz_io *f, const uint8_t *in, size_t n, size_t max_read)
+{
+	static char *out;
+
+	if (out == NULL && (out = malloc(FUZZ_OUT_MAX)) == NULL)
+		fuzz_fail("out of memory");
+	memset(f, 0, sizeof *f);
+	f->in = in;
+	f->in_len = n;
+	f->max_read = max_read ? max_read : 1;
+	fuzz_rng_seed(&f->rng, in, n);
+	f->out = out;
+}
+
+int
+fuzz_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+const char *
+fuzz_tmpdir(const char *tag)
+{
+	static char path[4096];
+	struct stat st;
+	const char *base = getenv("TMPDIR");
+
+	if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
+	    access("/dev/shm", W_OK) == 0)
+		base = "/dev/shm";
+	else if (base == NULL || *base != '/')
+		base = "/tmp";
+	snprintf(path, sizeof path, "%s/cartero-fuzz-%s.XXXXXX", base, tag);
+	if (mkdtemp(path) == NULL) {
+		fprintf(stderr, "fuzz: mkdtemp %s: %s\n", path,
+		    strerror(errno));
+		exit(1);
+	}
+	return path;
+}
+
+void
+fuzz_mkdirs(const char *dir, const char *sub)
+{
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/%s", dir, sub);
+	for (char *p = path + strlen(dir) + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+			fprintf(stderr, "fuzz: mkdir %s: %s\n", path,
+			    strerror(errno));
+			exit(1);
+		}
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+}
+
+void
+fuzz_write_file(const char *dir, const char *name, const char *s, size_t n,
+    mode_t mode)
+{
+	char path[4096];
+	const char *slash = strrchr(name, '/');
+
+	if (slash != NULL) {
+		char sub[4096];
+		snprintf(sub, sizeof sub, "%.*s", (int)(slash - name), name);
+		fuzz_mkdirs(dir, sub);
+	}
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0 || write(fd, s, n) != (ssize_t)n || fchmod(fd, mode) < 0 ||
+	    close(fd) < 0) {
+		fprintf(stderr, "fuzz: write %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+}
+
+static int
+fuzz_rm_one(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	if (ftw->level > 0)
+		remove(path);
+	return 0;
+}
+
+void
+fuzz_rm_r(const char *dir, bool keep_top)
+{
+	nftw(dir, fuzz_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (!keep_top)
+		rmdir(dir);
+}
+
+int
+fuzz_count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
