@@ -12,7 +12,8 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes \
 	-Wmissing-prototypes -Wshadow -Wpointer-arith -Wcast-qual
-# build/config.h holds the paths compiled in (CARTERO_PLUGIN_DIR).
+# build/config.h holds the paths compiled in (CARTERO_PLUGIN_DIR): a rule
+# that compiles with CPPFLAGS_ALL lists $(B)/config.h as a prerequisite.
 CPPFLAGS_ALL = -D_GNU_SOURCE -Isdk/include -include build/config.h
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 # ASan intercepts crypt_r and finds the real one only in the program's own
@@ -91,6 +92,11 @@ $(foreach p,$(PLUGINS),$(eval $(call plugin_rules,$(p))))
 tests/plugins/%.so: $(B)/pic/tests/plugins/%.o
 	$(CC) -shared -o $@ $^
 
+# The fault-injection shim (LD_PRELOAD) of tests/e2e/test_fault.py.
+TEST_PLUGINS += tests/fault/shim.so
+tests/fault/shim.so: tests/fault/shim.c
+	$(CC) -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
+
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(B)/libcartero.a
 	$(CC) -o $@ $^ $(LTDL_LIBS)
 $(A)/tests/unit/%: $(A)/tests/unit/%.o $(A)/libcartero.a
@@ -114,6 +120,73 @@ $(B)/config.h: FORCE
 # pkg-config --define-variable=prefix=DIR finds a staged (DESTDIR) copy.
 pc_path = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
 version_h = sdk/include/cartero/version.h
+# Fuzzing (tests/fuzz/, RFC-NOTES 8).  Each target is built three ways:
+# as a replay program with $(CC), plain and with ASan+UBSan, that make
+# check runs over the seed corpus tests/fuzz/corpus/NAME/; and as a
+# libFuzzer program with clang under build/fuzz/ for make fuzz.
+FUZZ_TARGETS := line addr dot sasl conf pwfile proxy smtp-session pop3-session
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_COMMON := tests/fuzz/fuzz-util.c
+fuzz_pwfile_SRCS := plugins/passwd/pwfile.c
+fuzz_pwfile_LIBS := -lsodium -lcrypt
+fuzz_smtp-session_SRCS := tests/fuzz/session-common.c bin/smtp.c \
+	bin/smtp-data.c bin/smtp-auth.c bin/filter.c bin/smtp-setup.c
+fuzz_smtp-session_LIBS := $(LTDL_LIBS)
+fuzz_pop3-session_SRCS := tests/fuzz/session-common.c bin/pop3.c \
+	bin/pop3-setup.c
+fuzz_pop3-session_LIBS := $(LTDL_LIBS)
+F := build/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+# clang may warn where gcc does not: the fuzz build must not stop on it.
+FUZZ_WARN := $(filter-out -Werror,$(WARN))
+FUZZ_PLUGINS := maildir passwd
+# The session targets load these plugins, each build its own.
+fuzz_dirs = -DFUZZ_PLUGIN_DIR='"$(CURDIR)/$(1)"' \
+	-DFUZZ_TEST_PLUGIN_DIR='"$(CURDIR)/$(2)"'
+
+$(B)/tests/fuzz/%.o: tests/fuzz/%.c $(B)/config.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(call fuzz_dirs,plugins,tests/plugins) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+$(A)/tests/fuzz/%.o: tests/fuzz/%.c $(B)/config.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(call fuzz_dirs,$(A)/plugins,tests/plugins) $(WARN) -O1 -g $(SAN) -MMD -MP -c -o $@ $<
+$(F)/obj/%.o: %.c $(B)/config.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(call fuzz_dirs,$(F)/plugins,$(F)/plugins) $(FUZZ_WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+$(F)/obj/pic/%.o: %.c $(B)/config.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(FUZZ_WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
+$(F)/libcartero.a: $(SDK_SRCS:%.c=$(F)/obj/%.o)
+	$(AR) rcs $@ $^
+$(F)/plugins/testauth.so: $(F)/obj/pic/tests/plugins/testauth.o
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -shared $(FUZZ_SAN) -o $@ $^
+
+define fuzz_rules
+$(B)/tests/fuzz/$(1): $(B)/tests/fuzz/$(1).o $(B)/tests/fuzz/replay.o \
+    $(FUZZ_COMMON:%.c=$(B)/%.o) $$(fuzz_$(1)_SRCS:%.c=$(B)/%.o) $(B)/libcartero.a
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(fuzz_$(1)_LIBS)
+$(A)/tests/fuzz/$(1): $(A)/tests/fuzz/$(1).o $(A)/tests/fuzz/replay.o \
+    $(FUZZ_COMMON:%.c=$(A)/%.o) $$(fuzz_$(1)_SRCS:%.c=$(A)/%.o) $(A)/libcartero.a
+	$$(CC) $(SAN) -o $$@ $$^ $$(fuzz_$(1)_LIBS) $(SAN_LIBS)
+$(F)/$(1): $(F)/obj/tests/fuzz/$(1).o $(FUZZ_COMMON:%.c=$(F)/obj/%.o) \
+    $$(fuzz_$(1)_SRCS:%.c=$(F)/obj/%.o) $(F)/libcartero.a
+	$$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$^ $$(fuzz_$(1)_LIBS) $(SAN_LIBS)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rules,$(t))))
+define fuzz_plugin_rules
+$(F)/plugins/$(1).so: $$($(1)_SRCS:%.c=$(F)/obj/pic/%.o)
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC) -shared $(FUZZ_SAN) -o $$@ $$^ $$($(1)_LIBS)
+endef
+$(foreach p,$(FUZZ_PLUGINS),$(eval $(call fuzz_plugin_rules,$(p))))
+
+FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(B)/tests/fuzz/%) $(FUZZ_TARGETS:%=$(A)/tests/fuzz/%)
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(F)/%) $(FUZZ_PLUGINS:%=$(F)/plugins/%.so) \
+	$(F)/plugins/testauth.so
+
 sdk/cartero.pc: sdk/cartero.pc.in $(version_h) $(B)/config.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' \
 	    -e 's|@INCLUDEDIR@|$(call pc_path,$(INCLUDEDIR))|' \
@@ -126,10 +199,27 @@ deps:
 	@scripts/deps build
 deps-test:
 	@scripts/deps test
+deps-fuzz:
+	@scripts/deps fuzz
 
 check: deps-test
-	@$(MAKE) -s all $(UNIT_BINS) $(TEST_PLUGINS) $(ASAN_BINS) >/dev/null
+	@$(MAKE) -s all $(UNIT_BINS) $(TEST_PLUGINS) $(ASAN_BINS) $(FUZZ_REPLAY) >/dev/null
 	@python3 tests/run
+
+# make fuzz: each target for FUZZ_SECONDS (FUZZ_SECONDS=20 make fuzz is the
+# short round for CI); non-zero on a crash.  What they find stays under
+# build/fuzz/corpus/ until make fuzz-merge adds it to tests/fuzz/corpus/.
+fuzz: deps-fuzz
+	@$(MAKE) -s $(FUZZ_BINS) >/dev/null
+	@scripts/fuzz run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+fuzz-merge: deps-fuzz
+	@$(MAKE) -s $(FUZZ_BINS) >/dev/null
+	@scripts/fuzz merge $(FUZZ_TARGETS)
+
+# The long variants: 1000 kills, 500 sessions, 10^6 RCPTs, valgrind, ...
+check-full: deps-test
+	@$(MAKE) -s all $(UNIT_BINS) $(TEST_PLUGINS) $(ASAN_BINS) >/dev/null
+	@CARTERO_FULL=1 python3 tests/run
 
 # Every page in docs/ clean under mandoc -Tlint (tests/e2e/test_manlint.py,
 # which make check runs too), and every configuration key documented.
@@ -162,8 +252,8 @@ install: all
 	done
 
 clean:
-	rm -rf build $(PROGRAMS) plugins/*.so tests/plugins/*.so sdk/cartero.pc var
+	rm -rf build $(PROGRAMS) plugins/*.so tests/plugins/*.so tests/fault/*.so sdk/cartero.pc var
 
-.PHONY: all check run install clean deps deps-test lint-man FORCE
+.PHONY: all check check-full run install clean deps deps-test lint-man FORCE
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -502,7 +502,7 @@ smtp_route(struct smtp_session *s, struct rcpt *rc)
 	}
 	const struct cartero_store *st = rc->store->desc->store;
 	if (st->txn_rcpt != NULL)
-		return smtp_hop_rcpt(s, rc);
+		return NULL;	/* the hop decides, after the filters */
 	if (domain == NULL || is_postmaster)
 		return NULL;
 	/* A local user must be known (cartero.conf(5) "recipients"). */
@@ -563,10 +563,6 @@ cmd_rcpt(struct smtp_session *s, char *arg)
 	}
 	smtp_bare_postmaster(&s->conf, &rc->addr);
 	session_view(&rc->view, &rc->addr);
-	if (filter_run(s, HOOK_RCPT, &rc->view, &r) > CARTERO_ACCEPT) {
-		smtp_reply(s, &r, NULL);
-		return;
-	}
 	/* A repeated recipient is acknowledged but stored once; Postmaster
 	 * is case-insensitive (RFC 5321 4.5.1), other local parts are not. */
 	bool is_postmaster = addr_equal_ci(rc->addr.local, "postmaster");
@@ -584,7 +580,15 @@ cmd_rcpt(struct smtp_session *s, char *arg)
 		smtp_reply(s, &REPLY_TOO_MANY_RCPTS, NULL);
 		return;
 	}
-	if ((err = smtp_route(s, rc)) != NULL) {
+	/* Our own verdict first (relay, unknown user), so that filters only
+	 * see recipients we would take (a greylist records no relay
+	 * attempts); then the filters; then a next hop, last, so it is
+	 * asked only about recipients that will be in the message. */
+	if ((err = smtp_route(s, rc)) != NULL ||
+	    (filter_run(s, HOOK_RCPT, &rc->view, &r) > CARTERO_ACCEPT &&
+	    (err = &r) != NULL) ||
+	    (rc->store->desc->store->txn_rcpt != NULL &&
+	    (err = smtp_hop_rcpt(s, rc)) != NULL)) {
 		char q[300];
 		log_event("rcpt-refused", "rcpt=%s code=%d",
 		    log_quote(q, sizeof q, rc->addr.full), err->code);

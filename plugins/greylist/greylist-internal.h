@@ -12,8 +12,8 @@
 
 /* The timing rules, in seconds (cartero.conf(5), [plugin greylist]). */
 struct greylist_policy {
-	long delay;		/* a retry passes this long after the first */
-	long retry_window;	/* ... and no later than this after it */
+	long delay;		/* a retry passes this long after the */
+	long retry_window;	/* first attempt, and no later than this */
 	long auto_allow;	/* a passed triplet stays allowed this long
 				 * after it was last seen */
 };

@@ -1,5 +1,5 @@
 /* ISC license. */
-/* The greylist filter: defer each new (client net, sender, recipient) at RCPT. */
+/* The greylist filter: defer a new (client net, sender, recipient) at RCPT. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +24,7 @@ struct greylist {
 	struct greylist_cidr *allow;	/* clients never greylisted */
 	size_t n_allow;
 	unsigned int seed;
-	char text[80];			/* the 451 text, kept for the host */
+	char text[80];			/* the 451 text the host sends */
 };
 
 static const char *const greylist_keys[] = {

@@ -1,5 +1,5 @@
 /* ISC license. */
-/* The greylist state in SQLite (WAL), shared by concurrent handler processes. */
+/* The greylist state in SQLite (WAL), shared by concurrent handlers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,8 +165,8 @@ greylist_store_open(struct greylist_store **st_r, const char *path,
 	    store_prepare(st, &st->commit, "COMMIT", error_r) < 0 ||
 	    store_prepare(st, &st->rollback, "ROLLBACK", error_r) < 0 ||
 	    store_prepare(st, &st->expire, "DELETE FROM triplet WHERE "
-	    "(passed = 0 AND last_seen < ?1) OR (passed <> 0 AND last_seen < ?2)",
-	    error_r) < 0) {
+	    "(passed = 0 AND last_seen < ?1) OR "
+	    "(passed <> 0 AND last_seen < ?2)", error_r) < 0) {
 		snprintf(error, sizeof error, "%s: %s", path, *error_r);
 		*error_r = error;
 		greylist_store_close(&st);

@@ -251,7 +251,8 @@ uid_is_volatile(const char *line, size_t n)
 	while (k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'))
 		k--;
 	for (size_t i = 0; names[i] != NULL; i++)
-		if (strlen(names[i]) == k && strncasecmp(line, names[i], k) == 0)
+		if (strlen(names[i]) == k &&
+		    strncasecmp(line, names[i], k) == 0)
 			return true;
 	return false;
 }

@@ -13,7 +13,7 @@
 typedef int (*mboxrd_sink)(void *ctx, const char *p, size_t n);
 
 enum mboxrd_mode {
-	MBOXRD_QUOTE,		/* CRLF -> LF; ^>*From  gets one more '>' */
+	MBOXRD_QUOTE,		/* CRLF -> LF; ^>*From  gets a '>' more */
 	MBOXRD_UNQUOTE		/* ^>+From  loses one '>'; nothing else */
 };
 
@@ -27,7 +27,7 @@ struct mboxrd_filter {
 	mboxrd_sink sink;
 	void *ctx;
 	bool is_prefix;		/* matching ">*From " at a line start */
-	bool has_cr;		/* QUOTE: a CR held back until the next byte */
+	bool has_cr;		/* QUOTE: a CR held until the next octet */
 	size_t gts;		/* '>' in the prefix so far */
 	size_t from;		/* octets of "From " matched after them */
 	off_t n_out;		/* octets produced */

@@ -85,7 +85,7 @@ spamd_server_parse(struct spamd_server *srv, const char *s)
 
 	memset(srv, 0, sizeof *srv);
 	if (strncmp(s, "unix:", 5) == 0) {
-		if (s[5] == '\0' || strlen(s + 5) >= 108)
+		if (s[5] != '/' || strlen(s + 5) >= 108)
 			return -1;
 		srv->is_unix = true;
 		strcpy(srv->host, s + 5);
@@ -234,9 +234,10 @@ spamc_symbols(char *dst, const char *p, const char *end)
 		while (p < end && *p != ',' && *p != '\r' && *p != '\n' &&
 		    *p != ' ' && *p != '\t') {
 			char c = *p++;
-			if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			    (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-			    c == '.'))
+			if (!((c >= 'A' && c <= 'Z') ||
+			    (c >= 'a' && c <= 'z') ||
+			    (c >= '0' && c <= '9') ||
+			    c == '_' || c == '-' || c == '.'))
 				is_ok = false;
 		}
 		size_t n = (size_t)(p - s);

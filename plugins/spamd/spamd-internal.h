@@ -1,5 +1,5 @@
 /* ISC license. */
-/* The spamd filter's protocol side: settings, request, response, header text. */
+/* The spamd filter's protocol side: settings, request, answer, header. */
 #ifndef SPAMD_INTERNAL_H
 #define SPAMD_INTERNAL_H
 

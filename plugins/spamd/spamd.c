@@ -30,7 +30,7 @@ struct spamd {
 	unsigned long long max_size;	/* 0: no cap */
 	const char *user;
 	char error[300];		/* the last I/O error */
-	char text[80];			/* the 554 text, kept for the host */
+	char text[80];			/* the 554 text the host sends */
 	char answer[SPAMD_ANSWER_MAX];
 	char chunk[SPAMD_CHUNK];
 };

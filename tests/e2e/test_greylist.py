@@ -21,7 +21,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "lib"))
-from carterotest import (BIN, PLUGINS, SANITIZER_MARKS, TIMEOUT,  # noqa: E402
+from carterotest import (BIN, SANITIZER_MARKS, TIMEOUT,  # noqa: E402
                          Failure, Reporter, Server, check,
                          check_handlers_clean)
 

@@ -98,19 +98,24 @@ class Daemon:
                       TIMEOUT)
         return bool(ok) and self.proc.poll() is None
 
+    def kill(self):
+        """TERM to the process group, KILL if it lingers; bounded."""
+        if self.proc is None:
+            return
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.proc.wait(timeout=TIMEOUT)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        self.proc = None
+
     def stop(self):
-        if self.proc is not None:
-            for sig in (signal.SIGTERM, signal.SIGKILL):
-                try:
-                    os.killpg(self.proc.pid, sig)
-                except ProcessLookupError:
-                    break
-                try:
-                    self.proc.wait(timeout=TIMEOUT)
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
-            self.proc = None
+        self.kill()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def logtext(self):
@@ -174,17 +179,8 @@ class Dovecot(Daemon):
                           lambda: listening(self.port) and
                           os.path.exists(self.socket)):
                 return self
-            self.stop_only()
+            self.kill()
         raise Failure("dovecot did not listen:\n%s" % self.logtext())
-
-    def stop_only(self):
-        if self.proc is not None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.proc.wait(timeout=TIMEOUT)
-            self.proc = None
 
     def messages(self, user):
         d = os.path.join(self.tmp, "mail", user, "new")
@@ -226,8 +222,7 @@ class Sink(Daemon):
                            "%s:%d" % (HOST, self.port), "100"],
                           lambda: listening(self.port)):
                 return self
-            self.proc.wait(timeout=TIMEOUT)
-            self.proc = None
+            self.kill()
         raise Failure("smtp-sink did not listen:\n%s" % self.logtext())
 
     def files(self):
@@ -586,7 +581,7 @@ def message(subject, body=b"Hello there.\r\n"):
             + body)
 
 
-def tricky_body(n=2000):
+def tricky_body(n=4000):
     """Lines that need dot-stuffing, a lone dot, a long line, and enough of
     them to cross the 64 KiB chunks the hop writes."""
     out = [b".leading dot\r\n", b"..two dots\r\n", b".\r\n", b"x" * 990 +

@@ -205,7 +205,13 @@ decide(int func, const char *path, int fd)
 	if (real == NULL) \
 		real = (ret (*) args)dlsym(RTLD_NEXT, name)
 
-#define FAIL_IF(e) do { if ((e) > 0) { errno = (e); return -1; } } while (0)
+#define FAIL_IF(e) do { \
+	int fail_ = (e); \
+	if (fail_ > 0) { \
+		errno = fail_; \
+		return -1; \
+	} \
+} while (0)
 
 EXPORT int open(const char *path, int flags, ...);
 EXPORT int open64(const char *path, int flags, ...);

@@ -269,7 +269,7 @@ class Server:
         handler options put before -c (e.g. ("--lmtp",))."""
         assert launcher in LAUNCHERS, launcher
         self.launcher = launcher
-        self.args = list(args)
+        self.bin_args = list(args)
         self.bin = os.path.join(ROOT, bin) if bin else BIN
         self.env = dict(env or {})
         self.proc = None
@@ -394,9 +394,9 @@ class Server:
                  "-l", "%s:%d" % (HOST, port)]
             for k, v in sorted(self.child_env().items()):
                 a += ["-E", "%s=%s" % (k, v)]
-            return a + [self.bin] + self.args + ["-c", self.conf]
+            return a + [self.bin] + self.bin_args + ["-c", self.conf]
         return ["tcpserver", "-q", "-H", "-R", "-l", "0", HOST, str(port),
-                self.bin] + self.args + ["-c", self.conf]
+                self.bin] + self.bin_args + ["-c", self.conf]
 
     def child_env(self):
         e = {"TMPDIR": self.tmp}

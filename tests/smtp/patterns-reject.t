@@ -1,6 +1,7 @@
 # patterns: reject and defer by glob and regex at HELO, MAIL, RCPT and end
 # of data; each verdict is logged with the rule's file and line.
 !user example.test/alice
+!user example.test/bob
 !file rules # patterns for this test\n
 !file rules helo glob *.evil.example reject 550 5.7.1 Go away, HELO\n
 !file rules sender glob *@SPAM.example reject 553 5.7.1 Sender refused by rule\n

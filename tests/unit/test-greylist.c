@@ -1,5 +1,5 @@
 /* ISC license. */
-/* The greylist plugin's logic: networks, CIDR, durations, decisions, the store. */
+/* The greylist plugin: networks, CIDR, durations, decisions, the store. */
 #include <stdlib.h>
 #include <sys/wait.h>
 

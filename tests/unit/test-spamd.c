@@ -1,5 +1,5 @@
 /* ISC license. */
-/* The spamd plugin's protocol parts: server syntax, request, answers, header text. */
+/* The spamd plugin's protocol: server syntax, request, answers, header. */
 #include <stdlib.h>
 
 #include "../../plugins/spamd/spamd-internal.h"
@@ -28,6 +28,7 @@ static const struct server_case server_cases[] = {
 	{ "[2001:db8::5]", 0, false, "2001:db8::5", "783" },
 	{ "unix:/run/spamd.sock", 0, true, "/run/spamd.sock", "" },
 	{ "unix:", -1, false, NULL, NULL },
+	{ "unix:run/spamd.sock", -1, false, NULL, NULL },
 	{ "::1:783", -1, false, NULL, NULL },
 	{ "127.0.0.1:", -1, false, NULL, NULL },
 	{ ":783", -1, false, NULL, NULL },
