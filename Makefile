@@ -256,4 +256,4 @@ clean:
 
 .PHONY: all check check-full run install clean deps deps-test lint-man FORCE
 .SECONDARY:
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)

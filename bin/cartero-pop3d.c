@@ -19,9 +19,12 @@ die_unavailable(int code, const char *what, const char *error)
 	char q[1024];
 
 	log_event(what, "error=%s", log_quote(q, sizeof q, error));
-	io_puts(&session.io, "-ERR [SYS/TEMP] Service temporarily "
-	    "unavailable\r\n");
-	io_flush(&session.io);
+	/* A client waiting to start TLS could not read a plaintext -ERR. */
+	if (!session.is_implicit_tls) {
+		io_puts(&session.io, "-ERR [SYS/TEMP] Service temporarily "
+		    "unavailable\r\n");
+		io_flush(&session.io);
+	}
 	_exit(code);
 }
 

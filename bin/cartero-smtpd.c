@@ -21,8 +21,11 @@ die_unavailable(int code, const char *what, const char *error)
 	char q[1024];
 
 	log_event(what, "error=%s", log_quote(q, sizeof q, error));
-	smtp_reply(&session, &REPLY_UNAVAILABLE, NULL);
-	io_flush(&session.io);
+	/* A client waiting to start TLS could not read a plaintext 421. */
+	if (!session.cfg.is_implicit_tls) {
+		smtp_reply(&session, &REPLY_UNAVAILABLE, NULL);
+		io_flush(&session.io);
+	}
 	_exit(code);
 }
 

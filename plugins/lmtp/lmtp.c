@@ -9,7 +9,7 @@
 
 struct lmtp {
 	const struct cartero_host *host;
-	int timeout_ms;
+	int timeout_ms;		/* [plugin lmtp] timeout, or 30 s */
 };
 
 struct lmtp_txn {

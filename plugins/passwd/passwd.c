@@ -115,7 +115,7 @@ passwd_verify(void *state, const char *user, const char *password,
 	else if (r == 1) {
 		r = pw_verify(e.password, password);
 		if (r < 0) {
-			st->host->log(NULL, "passwd", "user=%s error=\"unknown "
+			st->host->log(NULL, "passwd", "plugin=passwd user=%s error=\"unknown "
 			    "password scheme\"", e.user);
 			r = 0;
 		}
@@ -151,7 +151,7 @@ passwd_secret(void *state, const char *user, char *buf, size_t n,
 	sodium_memzero(key, sizeof key);
 	sodium_memzero(line, sizeof line);
 	if (len < 0) {
-		st->host->log(NULL, "passwd", "user=%s error=\"secret does not "
+		st->host->log(NULL, "passwd", "plugin=passwd user=%s error=\"secret does not "
 		    "open with the key\"", user);
 		return 0;
 	}

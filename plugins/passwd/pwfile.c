@@ -17,9 +17,11 @@ static char pw_error[600];
 int
 pw_parse(char *line, struct pwent *e)
 {
-	char *colon = strchr(line, ':');
+	char *colon;
 
+	/* The line end first: a colon after a CR or LF is not in the line. */
 	line[strcspn(line, "\r\n")] = '\0';
+	colon = strchr(line, ':');
 	memset(e, 0, sizeof *e);
 	if (colon == NULL || colon == line)
 		return -1;
@@ -56,6 +58,7 @@ pw_find(const char *path, const char *user, char *line, size_t n,
 	FILE *f = fopen(path, "re");
 	int lineno = 0;
 	size_t ul = strlen(user);
+	bool is_tail = false;
 
 	if (f == NULL) {
 		snprintf(pw_error, sizeof pw_error, "%s: %s", path,
@@ -63,7 +66,17 @@ pw_find(const char *path, const char *user, char *line, size_t n,
 		*error_r = pw_error;
 		return -1;
 	}
+	/* ":" ends the name field: "a:{SCHEME}x" would match user a. */
+	if (strchr(user, ':') != NULL) {
+		fclose(f);
+		return 0;
+	}
 	while (fgets(line, (int)n, f) != NULL) {
+		/* The rest of a line longer than n is not a line of its own. */
+		bool was_tail = is_tail;
+		is_tail = strchr(line, '\n') == NULL;
+		if (was_tail)
+			continue;
 		lineno++;
 		if (line[0] == '#' || line[0] == '\n')
 			continue;

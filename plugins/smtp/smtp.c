@@ -12,7 +12,27 @@ enum relay_tls { RELAY_TLS_AUTO = 0, RELAY_TLS_NO, RELAY_TLS_REQUIRE };
 
 struct relay {
 	const struct cartero_host *host;
+	const struct cartero_conf *defaults;	/* [plugin smtp] */
 };
+
+/* A key of the [domain]/[relay] section, else of [plugin smtp]. */
+static const char *
+relay_get(const struct relay *rl, const struct cartero_conf *sec,
+    const char *key)
+{
+	const char *v = rl->host->conf_get(sec, key);
+
+	return v ? v : rl->host->conf_get(rl->defaults, key);
+}
+
+static const char *
+relay_path(const struct relay *rl, const struct cartero_conf *sec,
+    const char *key)
+{
+	const char *v = rl->host->conf_path(sec, key);
+
+	return v ? v : rl->host->conf_path(rl->defaults, key);
+}
 
 struct relay_txn {
 	struct hop hop;
@@ -31,9 +51,9 @@ relay_init(const struct cartero_host *host, const struct cartero_conf *sec,
 {
 	static struct relay r;
 
-	(void)sec;
 	(void)error_r;
 	r.host = host;
+	r.defaults = sec;
 	*state_r = &r;
 	return 0;
 }
@@ -61,12 +81,11 @@ relay_b64(const unsigned char *in, size_t n, char *out)
 
 /* Per-section settings, read at each transaction (sections differ). */
 static int
-relay_setting(const struct cartero_host *host,
-    const struct cartero_conf *sec, int *timeout_ms_r, enum relay_tls *tls_r,
-    const char **error_r)
+relay_setting(const struct relay *rl, const struct cartero_conf *sec,
+    int *timeout_ms_r, enum relay_tls *tls_r, const char **error_r)
 {
-	const char *t = host->conf_get(sec, "timeout");
-	const char *tls = host->conf_get(sec, "tls");
+	const char *t = relay_get(rl, sec, "timeout");
+	const char *tls = relay_get(rl, sec, "tls");
 
 	*timeout_ms_r = 60000;
 	if (t != NULL) {
@@ -97,16 +116,16 @@ relay_open(struct relay *rl, struct relay_txn *t,
     const struct cartero_conf *sec, const char *sender, const char *me)
 {
 	const struct cartero_host *host = rl->host;
-	const char *user = host->conf_get(sec, "user");
-	const char *pw = host->conf_get(sec, "password");
-	const char *helo = host->conf_get(sec, "helo");
-	const char *verify = host->conf_get(sec, "tls_verify");
-	const char *address = host->conf_get(sec, "address");
+	const char *user = relay_get(rl, sec, "user");
+	const char *pw = relay_get(rl, sec, "password");
+	const char *helo = relay_get(rl, sec, "helo");
+	const char *verify = relay_get(rl, sec, "tls_verify");
+	const char *address = relay_get(rl, sec, "address");
 	const char *err;
 	int timeout_ms;
 	enum relay_tls tls;
 
-	if (relay_setting(host, sec, &timeout_ms, &tls, &err) < 0)
+	if (relay_setting(rl, sec, &timeout_ms, &tls, &err) < 0)
 		return err;
 	if (address == NULL)
 		return "no address = for the smtp store";
@@ -131,7 +150,7 @@ relay_open(struct relay *rl, struct relay_txn *t,
 		    hop_read_reply(&t->hop, false) != 220)
 			return "smarthost refused STARTTLS";
 		if (hop_starttls(&t->hop, host, host_name,
-		    host->conf_path(sec, "ca"),
+		    relay_path(rl, sec, "ca"),
 		    verify != NULL && strcmp(verify, "yes") == 0, &err) < 0)
 			return err;
 		if (hop_command(&t->hop, "EHLO %s", helo) < 0 ||
@@ -139,6 +158,10 @@ relay_open(struct relay *rl, struct relay_txn *t,
 			return "smarthost refused EHLO after STARTTLS";
 	} else if (tls == RELAY_TLS_REQUIRE)
 		return "smarthost does not offer STARTTLS";
+	/* Credentials never go out in clear unless tls = no says so. */
+	if (user != NULL && t->hop.tls == NULL && tls != RELAY_TLS_NO)
+		return "smarthost offers no STARTTLS: not sending the "
+		    "password in clear (tls = no allows it)";
 	if (user != NULL) {
 		unsigned char plain[600];
 		char b64[820];

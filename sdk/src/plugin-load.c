@@ -212,6 +212,7 @@ plugin_get(const struct conf *c, const char *name, enum plugin_role role,
 		plugins = p;
 	}
 	if (!plugin_has_role(p, role)) {
+		is_config_error = true;
 		*error_r = plugin_fail("plugin %s has no %s role", name,
 		    role_names[role]);
 		return NULL;

@@ -68,7 +68,8 @@ host_header_add(struct cartero_session *s, const char *name,
 {
 	size_t nl = strlen(name), vl = strlen(value);
 
-	if (nl == 0 || nl > 76)
+	/* Fields belong to one message: only inside a transaction. */
+	if (!s->has_sender || nl == 0 || nl > 76)
 		return -1;
 	for (const char *p = name; *p; p++)
 		if (*p <= 32 || *p >= 127 || *p == ':')

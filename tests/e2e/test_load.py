@@ -58,7 +58,8 @@ def smtp_client(srv, i, barrier, out):
     try:
         c = Raw(srv.port, timeout=WAIT)
         c.expect(220, "greeting")
-        barrier.wait(WAIT)
+        barrier[0].wait(WAIT)       # all greeted: N handlers alive
+        barrier[1].wait(WAIT)       # counted: go on
         c.send(b"EHLO load%d.example\r\nMAIL FROM:<load%d@example.net>\r\n"
                b"RCPT TO:<u%03d@example.test>\r\n"
                b"RCPT TO:<shared@example.test>\r\nDATA\r\n" % (i, i, i))
@@ -86,7 +87,7 @@ def smtp_load(launcher):
     srv = LoadServer(launcher, users=users + ["example.test/shared"])
     with srv:
         out = [Failure("not run")] * N_SMTP
-        barrier = threading.Barrier(N_SMTP + 1)
+        barrier = [threading.Barrier(N_SMTP + 1) for _ in range(2)]
         threads = [threading.Thread(target=smtp_client,
                                     args=(srv, i, barrier, out))
                    for i in range(N_SMTP)]
@@ -94,9 +95,10 @@ def smtp_load(launcher):
         for t in threads:
             t.start()
         try:
-            barrier.wait(WAIT)
+            barrier[0].wait(WAIT)
             t_open = time.monotonic() - t0
             peak = len(srv.handlers())
+            barrier[1].wait(WAIT)
         except threading.BrokenBarrierError:
             t_open, peak = float("nan"), 0
         for t in threads:
@@ -105,6 +107,8 @@ def smtp_load(launcher):
         errors = [(i, e) for i, e in enumerate(out) if e is not None]
         check(not errors, "%d of %d sessions failed, first: %r" %
               (len(errors), N_SMTP, errors[:3]))
+        check(peak == N_SMTP, "%d handlers alive at once, not %d" %
+              (peak, N_SMTP))
         # every message exactly once, where it belongs
         for i in range(N_SMTP):
             got = srv.messages("example.test/u%03d" % i)

@@ -40,7 +40,8 @@ check_entry(const char *line, size_t n, const struct pwent *e)
 }
 
 /* What pw_find() must say, from its contract: the first line of the file
- * (not a comment, not empty) that is user ":" ..., case-insensitively;
+ * (not a comment, not empty) that is user ":" ..., case-insensitively,
+ * where user has no ":" and a line is what ends with LF, however long;
  * -1 if that line does not fit in n bytes with its LF and NUL, or does
  * not parse. */
 static int
@@ -48,6 +49,8 @@ find_model(const char *file, size_t flen, const char *user, size_t n)
 {
 	size_t ul = strlen(user);
 
+	if (strchr(user, ':') != NULL)
+		return 0;	/* no name in the file can hold one */
 	for (size_t pos = 0; pos < flen;) {
 		const char *l = file + pos;
 		const char *lf = memchr(l, '\n', flen - pos);
@@ -100,6 +103,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const size_t sizes[] = { 2, 3, 16, 64, 255, PW_LINE_MAX };
 	size_t n = sizes[data[0] % (sizeof sizes / sizeof sizes[0])];
 	const char *user = (const char *)data + 1;
+	/* The callers' buffer holds "user:" at least (PW_LINE_MAX). */
+	if (strlen(user) + 2 > n)
+		return 0;
 	FILE *f = fopen(pw_path, "we");
 	FUZZ_ASSERT(f != NULL);
 	size_t flen = size - (size_t)(nul + 1 - data);
@@ -119,7 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (r == 1) {
 		FUZZ_ASSERT(strlen(line) < n);
-		check_entry(line, strlen(line), &e);
+		check_entry(line, n - 1, &e);
 		FUZZ_ASSERT(strcasecmp(e.user, user) == 0);
 	} else if (r < 0)
 		FUZZ_ASSERT(err != NULL && strncmp(err, pw_path,

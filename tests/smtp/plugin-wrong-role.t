@@ -3,5 +3,5 @@
 !conf store = limits
 S: 421 4.3.0 Service temporarily unavailable
 S: <EOF>
-!exit 111
+!exit 100
 !log plugin limits has no store role
