@@ -226,6 +226,8 @@ smtp_send_hops(struct smtp_session *s, struct hop_result *res,
 	for (size_t k = 0; k < t->n_hops; k++) {
 		struct smtp_hop *h = &t->hops[k];
 		const struct cartero_store *st = h->store->desc->store;
+		if (h->n_rcpts == 0)
+			continue;	/* opened, but took no recipient */
 		struct cartero_reply *r = calloc(h->n_rcpts, sizeof *r);
 		int whole = r == NULL ? -1 : st->txn_data(h->store->state,
 		    h->txn, cs->msg_fd, cs->msg_size, r, h->n_rcpts);

@@ -18,8 +18,9 @@
 # that kept a few bytes per RCPT or per NOOP, or buffered the long line,
 # would pass it (10^6 RCPTs x 6 octets; a line of 20 MB); what the handler
 # legitimately holds (8 kB I/O buffers, the spool buffer, 100 recipient
-# slots, a 64 kB copy buffer) is far below.  Under ASan (shadow memory,
-# quarantine) the peaks are only reported.
+# slots, a 64 kB copy buffer) is far below.  The ASan build is held to the
+# same growth (its idle peak is larger: shadow memory): it allocates no
+# more per command, so its quarantine does not grow either.
 import os
 import sys
 import time
@@ -76,9 +77,8 @@ def bounded(name, h, base, what):
     """Reads VmHWM now (before QUIT) and checks the bound."""
     kb = h.hwm_kb()
     PEAKS.append("%s %.1f MB" % (name, kb / 1024))
-    if not ASAN:
-        check(kb - base < GROWTH_KB, "%s: VmHWM %d kB, %d kB over an idle "
-              "handler (bound %d kB)" % (what, kb, kb - base, GROWTH_KB))
+    check(kb - base < GROWTH_KB, "%s: VmHWM %d kB, %d kB over an idle "
+          "handler (bound %d kB)" % (what, kb, kb - base, GROWTH_KB))
     return "VmHWM %.1f MB (idle %.1f MB)%s" % (kb / 1024, base / 1024,
                                               ", ASan" if ASAN else "")
 
@@ -168,7 +168,7 @@ def long_data_line(a, base):
     h = a.start()
     try:
         h.send(b"EHLO x\r\nMAIL FROM:<a@example.net>\r\n"
-               b"RCPT TO:<u001@example.test>\r\nDATA\r\n")
+               b"RCPT TO:<u120@example.test>\r\nDATA\r\n")
         h.wait_lines(1 + 7 + 3)
         check(list(h.last)[-1].startswith(b"354"), "DATA: %r" %
               list(h.last)[-1:])
@@ -185,7 +185,7 @@ def long_data_line(a, base):
         quit(h)
     finally:
         h.kill()
-    check(a.srv.files("example.test/u001") == [], "something was stored")
+    check(a.srv.files("example.test/u120") == [], "something was stored")
     return "%d MB line in DATA (max %d) -> 552 5.3.4, nothing stored; %s" % (
         LINE_MB, MAX_SIZE, note)
 

@@ -35,9 +35,15 @@
 #              its client; POP3 through HAProxy; handcrafted v1/v2 headers
 #              naming 203.0.113.5 / 2001:db8::5; refused: a header from a
 #              peer outside proxy_trusted, no header, a malformed one
-#              (connection closed, event=proxy)
+#              (connection closed, event=proxy); a client named by a PROXY
+#              header must not inherit the RELAYCLIENT that tcpserver's
+#              rules gave the balancer (today it does: reported as a server
+#              bug, the case prints a TODO note instead of failing)
 # A chain whose program is missing is skipped with a note; the systemd
 # run is skipped (with the reason) where a private systemd cannot start.
+# openbsd-inetd conflicts with xinetd (the one scripts/deps installs):
+# CARTERO_INETD=/path/to/inetd runs the inetd part with an unpacked copy
+# (apt-get download openbsd-inetd; dpkg-deb -x openbsd-inetd_*.deb DIR).
 # Every wait is bounded; every server started here is stopped.
 import atexit
 import grp
@@ -89,7 +95,7 @@ BOB, BOB_PW = "bob@example.test", "bob pw 2"
 BODY = b"Subject: %s\r\n\r\nvia %s\r\n"
 
 
-# -- processes ------------------------------------------------------------------
+# -- processes ----------------------------------------------------------------
 _procs = []
 
 
@@ -189,7 +195,7 @@ def write_file(path, text, mode=0o644):
     return path
 
 
-# -- a folder with a configuration, Maildirs and certificates --------------------
+# -- a folder with a configuration, Maildirs and certificates -----------------
 class Site:
     """A temp folder (under BASE) with cartero.conf, a {PLAIN} passwd file
     (alice, bob), a server certificate and the Maildir tree MAIL (default
@@ -205,7 +211,8 @@ class Site:
         self.conf = os.path.join(self.dir, "cartero.conf")
         mp = mailpath or self.mail
         if relay:       # a [relay] maildir: relayed mail lands in mail/relay
-            extra += "\n[relay]\nstore = maildir\npath = %s/relay/%%d/%%u\n" % mp
+            extra += ("\n[relay]\nstore = maildir\n"
+                      "path = %s/relay/%%d/%%u\n" % mp)
             os.makedirs(os.path.join(self.mail, "relay"))
         auth_lines = ("auth = passwd\nauth_cleartext_from = 127.0.0.1\n"
                       if auth else "")
@@ -282,7 +289,7 @@ def client_ctx():
     return c
 
 
-# -- clients --------------------------------------------------------------------
+# -- clients ------------------------------------------------------------------
 def send(port, rcpt, what, source=HOST, tls=False, starttls=False,
          login=None, sender="sender@example.net"):
     """One message for RCPT; returns the body sent."""
@@ -822,16 +829,29 @@ def systemd_group():
             (os.path.join(folder, "root/etc/passwd"), "/etc/passwd"),
             (os.path.join(folder, "root/etc/group"), "/etc/group"),
             (site.mail, "/var/mail")])
-        sd.start()
+        try:
+            sd.start()
+        except OSError as e:        # e.g. no right to make a cgroup here
+            R.skip("systemd: a private systemd serves the five sockets",
+                   "cannot start one here: %s" % e)
+            sd.stop()
+            site.remove()
+            return
         ok = wait_for(lambda: (sd.pump(0.05) or True) and (
             all(listening(p) for p in ports.values()) or not sd.alive()),
             TIMEOUT * 2)
-        if not ok or not sd.alive():
+        if not sd.alive():
+            # this machine cannot run systemd so (no cgroup2 delegation,
+            # no mount namespaces, ...): not the units' fault
             text = sd.text()
             R.skip("systemd: a private systemd serves the five sockets",
                    "systemd did not start here: %s" %
                    " | ".join(text.strip().splitlines()[-4:]))
+            sd.stop()
+            site.remove()
             return
+        check(ok, "not every socket listens: %r" % {
+            n: listening(p) for n, p in ports.items()})
     except Failure as e:
         R.not_ok("systemd: set-up", e, sd.text() if sd else None)
         if sd:
@@ -1443,7 +1463,7 @@ def haproxy_cfg(ports, s1, s2, p1, p2):
         s = line.strip()
         if s.split(" ")[0] in ("log", "chroot", "user", "group", "daemon"):
             continue
-        m = re.match(r"bind :(\d+)$", s)
+        m = re.match(r"bind :::(\d+) v4v6$", s)
         if m:
             line = "\tbind %s:%d" % (HOST, ports[int(m.group(1))])
         m = re.match(r"server (mx\d) 192\.0\.2\.2(\d):(\d+) (.*)$", s)
