@@ -68,14 +68,19 @@ main(int argc, char **argv)
 		die_unavailable(EXIT_USAGE, "config", err);
 	peer_discover(&s->cs.peer, 0);
 	io_nodelay(1);
-	if (setup_proxy(&s->conf, "smtpd", &s->cs.peer, (int)s->cfg.timeout,
-	    &err) < 0) {
+	int proxied = setup_proxy(&s->conf, "smtpd", &s->cs.peer,
+	    (int)s->cfg.timeout, &err);
+	if (proxied < 0) {
 		char q[300];
 		/* No reply: the peer is a balancer, not an SMTP client. */
 		log_event("proxy", "ip=%s error=%s", s->cs.peer.ip,
 		    log_quote(q, sizeof q, err));
 		_exit(0);
 	}
+	/* RELAYCLIENT was set by tcpserver's rules for the balancer, not for
+	 * the client the PROXY header names: it must not carry over. */
+	if (proxied > 0)
+		s->cfg.may_relay = s->cfg.is_open_relay;
 	log_event("connect", "ip=%s port=%s mode=%s", s->cs.peer.ip,
 	    s->cs.peer.port[0] ? s->cs.peer.port : "-", s->cfg.is_lmtp
 	    ? "lmtp" : s->cfg.is_submission ? "submission" : "smtp");

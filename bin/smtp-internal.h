@@ -66,6 +66,7 @@ struct smtp_config {
 	bool is_lmtp;
 	bool is_submission;
 	bool may_relay;			/* RELAYCLIENT or relay = yes */
+	bool is_open_relay;		/* relay = yes */
 	bool auth_requires_tls;
 	const char *auth_cleartext_from;
 	unsigned long long max_auth_failures;

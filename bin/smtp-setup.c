@@ -106,6 +106,7 @@ read_config(struct smtp_session *s, const char **error_r)
 		*error_r = buf;
 		return -1;
 	}
+	cfg->is_open_relay = relay;
 	cfg->may_relay = relay || getenv("RELAYCLIENT") != NULL;
 	s->cs.hostname = setup_hostname(&s->conf);
 	return 0;

@@ -23,7 +23,9 @@ int setup_conf(struct conf *c, const char *path, const char **error_r);
 int setup_drop_privileges(const struct conf *c, const char **error_r);
 /* With proxy_protocol = yes in [section], reads the PROXY header from fd
  * 0 (only from a peer in proxy_trusted) and replaces p with the client it
- * names.  0, or -1 with *error_r: the connection must then be closed. */
+ * names.  1 when it did, 0 when proxy_protocol is off, or -1 with
+ * *error_r: the connection must then be closed.  After a 1, whatever the
+ * launcher said about its peer (RELAYCLIENT) was said of the balancer. */
 struct peer;
 int setup_proxy(const struct conf *c, const char *section, struct peer *p,
     int timeout_sec, const char **error_r);

@@ -118,7 +118,7 @@ setup_proxy(const struct conf *c, const char *section, struct peer *p,
 		*error_r = "PROXY header from a peer not in proxy_trusted";
 		return -1;
 	}
-	return proxy_read(0, p, timeout_sec, error_r);
+	return proxy_read(0, p, timeout_sec, error_r) < 0 ? -1 : 1;
 }
 
 const char *

@@ -16,7 +16,8 @@
 #  - locking: a dotlock or fcntl lock held by this test makes delivery wait
 #    lock_timeout and answer 451, and succeed once released; stale dotlocks
 #    (dead pid, old and empty) are broken; a POP3 session blocks delivery
-#    the same way;
+#    the same way; a [domain] lock_timeout wins over [plugin mbox]'s; a
+#    folder at the mbox path is 451 at RCPT, not an unknown user;
 #  - all or nothing: a copy already appended for one recipient is cut when
 #    another recipient's mbox stays locked; a write that fails half-way
 #    (RLIMIT_FSIZE) leaves the mbox as it was and answers 452 4.2.2;
@@ -59,6 +60,7 @@ path = mail/%d/%u
 [domain example.org]
 store = mbox
 path = mail/%d/%u
+lock_timeout = 0
 
 # a second name for the mboxes of example.test
 [domain example.net]
@@ -423,10 +425,10 @@ def case_in_use(t):
     check(code == 250, "delivery after POP3: %r" % lines)
 
 
-def held(t, local, how):
-    """Holds alice's mbox as another program would: 'dotlock' (our pid in
-    ALICE.lock, like dotlockfile -p) or 'fcntl' (lockf on the file)."""
-    path = t.path(local)
+def held(t, local, how, domain="example.test"):
+    """Holds an mbox as another program would: 'dotlock' (our pid in
+    FILE.lock, like dotlockfile -p) or 'fcntl' (lockf on the file)."""
+    path = t.path(local, domain)
     if how == "dotlock":
         with open(path + ".lock", "w") as f:
             f.write("%d\n" % os.getpid())
@@ -465,6 +467,30 @@ def case_locked(t, how):
     new = chunks(t.read("alice")[len(before):])
     check(len(new) == 1 and stored_body(new[0]) == lf(msg(b"after the lock")),
           "stored %r" % new)
+
+
+def case_domain_timeout(t):
+    """[domain example.org] lock_timeout = 0: no wait at all."""
+    release = held(t, "postmaster", "fcntl", "example.org")
+    try:
+        t0 = time.monotonic()
+        code, lines = send_raw(t.smtp.port, ["postmaster@example.org"],
+                               msg(b"no wait"))
+        waited = time.monotonic() - t0
+    finally:
+        release()
+    check(code == 451 and "4.2.0" in lines[0], "reply %r" % lines)
+    check(waited < LOCK_TIMEOUT - 0.5, "waited %.1fs" % waited)
+
+
+def case_not_a_file(t):
+    os.mkdir(t.path("erin"))
+    with smtplib.SMTP(HOST, t.smtp.port, timeout=TIMEOUT) as c:
+        c.ehlo("client.example")
+        c.mail(SENDER)
+        code, text = c.rcpt("erin@example.test")
+    check(code == 451, "RCPT to a folder: %d %r" % (code, text))
+    check("not a regular file" in t.smtp.logtext(), "not logged")
 
 
 def case_stale_dotlock(t):
@@ -675,6 +701,10 @@ def main():
              lambda t: case_locked(t, "fcntl")),
             ("lock: stale dotlocks (dead pid; old, no pid) are broken",
              case_stale_dotlock),
+            ("lock: [domain] lock_timeout = 0 answers 451 at once",
+             case_domain_timeout),
+            ("RCPT: a folder where the mbox should be: 451, not 550",
+             case_not_a_file),
             ("rollback: second recipient locked, first copy cut, 451",
              case_rollback_locked_second),
         ]

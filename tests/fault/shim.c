@@ -47,8 +47,8 @@ static const char *const names[F_N] = {
 #define ERR_SHORT (-1)
 
 struct rule {
-	int func;
 	unsigned long from, to;	/* to == 0: no end */
+	int func;
 	int err;
 };
 
@@ -115,10 +115,10 @@ parse_rules(void)
 static void
 fd_path(int fd, char *out, size_t n)
 {
-	char link[64];
+	char proc[64];
 
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	ssize_t r = readlink(link, out, n - 1);
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	ssize_t r = readlink(proc, out, n - 1);
 	out[r < 0 ? 0 : r] = '\0';
 }
 

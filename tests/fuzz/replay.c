@@ -17,6 +17,10 @@
 
 #define REPLAY_SECONDS 10	/* one input; a session target needs < 1 */
 
+/* Global, so that LeakSanitizer in a child sees it reachable. */
+static char **files;
+static size_t n_files;
+
 static int cmp_str(const void *a, const void *b);
 static void add_path(char ***list, size_t *n, const char *path);
 static int replay_one(const char *path);
@@ -111,7 +115,6 @@ main(int argc, char **argv)
 {
 	const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1
 						 : argv[0];
-	char **files = NULL;
 	size_t n = 0;
 
 	if (argc < 2) {
@@ -119,7 +122,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	for (int i = 1; i < argc; i++)
-		add_path(&files, &n, argv[i]);
+		add_path(&files, &n_files, argv[i]);
+	n = n_files;
 	qsort(files, n, sizeof *files, cmp_str);
 	LLVMFuzzerInitialize(&argc, &argv);
 	if (getenv("FUZZ_REPLAY_NOFORK") != NULL) {
