@@ -116,10 +116,6 @@ $(B)/config.h: FORCE
 	    '#define CARTERO_PLUGIN_DIR "$(PLUGINDIR)"' > $@.$$$$ && \
 	if cmp -s $@.$$$$ $@; then rm -f $@.$$$$; else mv -f $@.$$$$ $@; fi
 
-# cartero.pc: paths under PREFIX are written as ${prefix}/..., so that
-# pkg-config --define-variable=prefix=DIR finds a staged (DESTDIR) copy.
-pc_path = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
-version_h = sdk/include/cartero/version.h
 # Fuzzing (tests/fuzz/, RFC-NOTES 8).  Each target is built three ways:
 # as a replay program with $(CC), plain and with ASan+UBSan, that make
 # check runs over the seed corpus tests/fuzz/corpus/NAME/; and as a
@@ -187,6 +183,10 @@ FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(B)/tests/fuzz/%) $(FUZZ_TARGETS:%=$(A)/tests/f
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(F)/%) $(FUZZ_PLUGINS:%=$(F)/plugins/%.so) \
 	$(F)/plugins/testauth.so
 
+# cartero.pc: paths under PREFIX are written as ${prefix}/..., so that
+# pkg-config --define-variable=prefix=DIR finds a staged (DESTDIR) copy.
+pc_path = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+version_h = sdk/include/cartero/version.h
 sdk/cartero.pc: sdk/cartero.pc.in $(version_h) $(B)/config.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' \
 	    -e 's|@INCLUDEDIR@|$(call pc_path,$(INCLUDEDIR))|' \
@@ -221,6 +221,24 @@ check-full: deps-test
 	@$(MAKE) -s all $(UNIT_BINS) $(TEST_PLUGINS) $(ASAN_BINS) >/dev/null
 	@CARTERO_FULL=1 python3 tests/run
 
+# Benchmarks against Postfix, OpenSMTPD and Dovecot (bench/bench, root,
+# well under 30 minutes; not part of check).  bench-check: instructions per
+# session against bench/baseline.txt (make check runs it as
+# tests/e2e/test_bench_check.py); bench-baseline remakes that file.
+BENCH_BINS := build/bench/trivial-smtpd build/bench/tls-source
+build/bench/trivial-smtpd: bench/trivial-smtpd.c
+	@mkdir -p $(@D)
+	$(CC) -D_GNU_SOURCE $(WARN) -O2 -g -o $@ $<
+build/bench/tls-source: bench/tls-source.c
+	@mkdir -p $(@D)
+	$(CC) -D_GNU_SOURCE $(WARN) -O2 -g -o $@ $< -lgnutls
+bench: all tests/plugins/testauth.so $(BENCH_BINS)
+	@python3 bench/bench
+bench-check: all tests/plugins/testauth.so
+	@python3 tests/e2e/test_bench_check.py
+bench-baseline: all tests/plugins/testauth.so
+	@python3 bench/instructions.py --write bench/baseline.txt
+
 # Every page in docs/ clean under mandoc -Tlint (tests/e2e/test_manlint.py,
 # which make check runs too), and every configuration key documented.
 lint-man:
@@ -254,6 +272,7 @@ install: all
 clean:
 	rm -rf build $(PROGRAMS) plugins/*.so tests/plugins/*.so tests/fault/*.so sdk/cartero.pc var
 
-.PHONY: all check check-full run install clean deps deps-test lint-man FORCE
+.PHONY: all check check-full run install clean deps deps-test lint-man \
+	bench bench-check bench-baseline FORCE
 .SECONDARY:
 -include $(shell find build -name '*.d' -type f 2>/dev/null)

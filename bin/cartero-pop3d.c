@@ -42,6 +42,7 @@ main(int argc, char **argv)
 	const char *err, *conf_file = NULL;
 
 	signal(SIGPIPE, SIG_IGN);
+	setup_log_fd();
 	s->cs.sid = log_session_init();
 	s->cs.protocol = "POP3";
 	s->cs.msg_fd = -1;

@@ -44,6 +44,7 @@ main(int argc, char **argv)
 	const char *err, *conf_file = NULL;
 
 	signal(SIGPIPE, SIG_IGN);
+	setup_log_fd();
 	s->cs.sid = log_session_init();
 	s->cs.msg_fd = s->txn.spool.fd = -1;
 	s->tls_avail = -1;

@@ -18,6 +18,9 @@
  * line.
  */
 int setup_conf(struct conf *c, const char *path, const char **error_r);
+/* Points fd 2 at /dev/null when it is the connection itself (inetd), so
+ * that log lines never reach the client. */
+void setup_log_fd(void);
 /* Switches to the configured user when running as root; before the
  * network is read. */
 int setup_drop_privileges(const struct conf *c, const char **error_r);

@@ -1,6 +1,8 @@
 /* ISC license. */
 /* Handler start-up shared by cartero-smtpd and cartero-pop3d. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -79,6 +81,25 @@ setup_conf(struct conf *c, const char *path, const char **error_r)
 	if (conf_load(c, path, error_r) < 0)
 		return -1;
 	return setup_check_schema(c, error_r);
+}
+
+void
+setup_log_fd(void)
+{
+	struct stat a, b;
+
+	/* inetd, xinetd and stunnel's daemon mode hand the connection over as
+	 * fd 2 too: log lines would go to the client, ahead of the greeting.
+	 * Then the log goes nowhere (docs/deployment.md shows a wrapper
+	 * that gives fd 2 a file). */
+	if (fstat(0, &a) == 0 && fstat(2, &b) == 0 && S_ISSOCK(a.st_mode) &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (fd >= 0 && fd != 2) {
+			dup2(fd, 2);
+			close(fd);
+		}
+	}
 }
 
 int

@@ -87,11 +87,22 @@ def shim_env(tmp, spec=None, path="/mail", log=None):
     return handler_env(tmp, e)
 
 
-class Tree:
-    """A configuration and a mail tree, reset before each case."""
+def lf(data):
+    return data.replace(b"\r\n", b"\n")
 
-    def __init__(self, lmtp=False):
-        self.srv = Server(accounts={"alice@example.test": "pw"})
+
+class Tree:
+    """A configuration and a mail tree, reset before each case.  STORE:
+    "maildir" (a copy is a file in new/) or "mbox" (a copy is an append
+    to one file, cut back on failure)."""
+
+    def __init__(self, lmtp=False, store="maildir"):
+        self.store = store
+        extra = "\n[plugin mbox]\nlock_timeout = 1\n" if store == "mbox" \
+            else ""
+        self.srv = Server(accounts={}, store=store, conf_extra=extra)
+        with open(self.srv.users_file, "w") as f:
+            f.write("alice@example.test:pw\n")
         self.spool = os.path.join(self.srv.tmp, "spool")
         self.lmtp = lmtp
 
@@ -101,17 +112,70 @@ class Tree:
         os.makedirs(self.spool)
         for u in ("example.test/alice", "example.test/bob",
                   "example.test/carol"):
-            self.srv.add_user(u)
+            if self.store == "maildir":
+                self.srv.add_user(u)
+            else:
+                path = self.srv.maildrop(u)
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                open(path, "wb").close()
 
     def spec(self, rcpt):
         return spec_of(rcpt)
 
-    def visible(self, rcpt):
-        return [p for sub in ("new", "cur")
-                for p in self.srv.files(self.spec(rcpt), sub)]
+    def state(self, rcpt):
+        """What a reader sees: the files in new/ and cur/ (maildir), or
+        the mbox's octets (None when there is no file)."""
+        if self.store == "maildir":
+            return [p for sub in ("new", "cur")
+                    for p in self.srv.files(self.spec(rcpt), sub)]
+        try:
+            with open(self.srv.maildrop(self.spec(rcpt)), "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
 
-    def tmp_files(self):
-        return sum(len(self.srv.files(self.spec(r), "tmp")) for r in RCPTS)
+    def leftovers(self):
+        """Files a failure may leave: tmp/ (maildir); anything beside the
+        mboxes (dotlocks, temporary files)."""
+        if self.store == "maildir":
+            return sum(len(self.srv.files(self.spec(r), "tmp"))
+                       for r in RCPTS)
+        mboxes = {self.srv.maildrop(self.spec(r)) for r in RCPTS}
+        n = 0
+        for d, _, files in os.walk(os.path.join(self.srv.tmp, "mail")):
+            n += sum(1 for f in files if os.path.join(d, f) not in mboxes)
+        return n
+
+    def check_one_more(self, rcpt, before, after, tag, what):
+        """AFTER holds BEFORE plus exactly one whole copy of TAG + MSG."""
+        if self.store == "maildir":
+            new = [p for p in after if p not in before]
+            check(len(new) == 1 and set(before) <= set(after),
+                  "%s: %s had %r, now %r" % (what, rcpt, before, after))
+            self.check_copy(rcpt, new[0], tag)
+            return
+        before = before or b""
+        check(after is not None and after.startswith(before),
+              "%s: %s: the mbox lost octets it had" % (what, rcpt))
+        seg = after[len(before):]
+        check(seg.startswith(b"From ") or seg.startswith(b"\nFrom "),
+              "%s: %s: the copy does not start with a From_ line: %r" %
+              (what, rcpt, seg[:60]))
+        check(seg.endswith(lf(tag + MSG) + b"\n") and
+              seg.count(b"\nFrom ") == (1 if seg.startswith(b"\n") else 0),
+              "%s: %s: the appended copy is not one whole message "
+              "(%d octets)" % (what, rcpt, len(seg)))
+        check(b"\nReturn-Path: <sender@example.net>\n" in seg,
+              "%s: %s: no Return-Path" % (what, rcpt))
+
+    def check_unchanged(self, rcpt, before, after, what):
+        if self.store == "maildir":
+            check(after == before, "%s: %s shows %r" % (what, rcpt, after))
+        else:
+            check((after or b"") == (before or b""), "%s: %s: the mbox "
+                  "changed (%d octets, was %d)" % (what, rcpt,
+                                                   len(after or b""),
+                                                   len(before or b"")))
 
     def deliver(self, env, tag=b""):
         """One message to RCPTS; the data replies (one, or one per
@@ -185,15 +249,18 @@ def one_fault(tree, func, pos, err, spec_extra="", path="/mail"):
     reply codes and the number of tmp/ leftovers."""
     tree.reset()
     spec = "%s@%d:%s" % (func, pos, err) + spec_extra
+    before = {r: tree.state(r) for r in RCPTS}
     replies, rc, text = tree.deliver(shim_env(tree.spool, spec, path))
-    what = "%s (%s)" % (spec, "LMTP" if tree.lmtp else "SMTP")
+    what = "%s (%s, %s)" % (spec, "LMTP" if tree.lmtp else "SMTP",
+                           tree.store)
     codes = [c for c, _ in replies]
     check(rc == 0, "%s: handler exit %d\n%s" % (what, rc, text))
     check("event=bug" not in text and "Sanitizer" not in text,
           "%s: log has a bug report\n%s" % (what, text))
     check(all(c in (250, 451, 452) for c in codes),
           "%s: replies %r" % (what, replies))
-    if func in MUST_FAIL and err != "short" and path == "/mail":
+    if func in MUST_FAIL and err != "short" and path == "/mail" and \
+            tree.store == "maildir":
         check(any(c != 250 for c in codes), "%s: 250 although the "
               "store's %s failed" % (what, func))
     if path != "/mail" and func == "write" and err != "short":
@@ -201,27 +268,23 @@ def one_fault(tree, func, pos, err, spec_extra="", path="/mail"):
         check(all(c != 250 for c in codes), "%s: 250 although the "
               "spool's %s failed" % (what, func))
     per_rcpt = codes if tree.lmtp else codes * len(RCPTS)
+    after = {}
     for r, c in zip(RCPTS, per_rcpt):
-        got = tree.visible(r)
+        after[r] = tree.state(r)
         if c == 250:
-            check(len(got) == 1, "%s: 250 but %s has %r" % (what, r, got))
-            tree.check_copy(r, got[0], b"")
+            tree.check_one_more(r, before[r], after[r], b"", what)
         else:
-            check(got == [], "%s: %d but %s shows %r" % (what, c, r, got))
-    left = tree.tmp_files()
+            tree.check_unchanged(r, before[r], after[r], what)
+    left = tree.leftovers()
     # the next delivery, without fault, is stored exactly once more
     replies2, rc2, text2 = tree.deliver(handler_env(tree.spool),
                                         b"X-Next: 1\r\n")
     check(all(c == 250 for c, _ in replies2) and rc2 == 0,
           "%s: next delivery got %r, exit %d\n%s" % (what, replies2, rc2,
                                                      text2))
-    for r, c in zip(RCPTS, per_rcpt):
-        got = tree.visible(r)
-        check(len(got) == (2 if c == 250 else 1),
-              "%s: after the next delivery %s has %r" % (what, r, got))
-        nexts = [p for p in got if b"X-Next: 1" in open(p, "rb").read()]
-        check(len(nexts) == 1, "%s: next copy missing for %s" % (what, r))
-        tree.check_copy(r, nexts[0], b"X-Next: 1\r\n")
+    for r in RCPTS:
+        tree.check_one_more(r, after[r], tree.state(r), b"X-Next: 1\r\n",
+                            what + ", then no fault")
     return codes, left
 
 
@@ -244,15 +307,21 @@ def sweep(tree, label, funcs, counts, spec_extra="", path="/mail"):
     summary = ", ".join("%s x%d %s" % (f, min(counts[f], MAXPOS),
                                         "/".join(map(str, sorted(c))))
                         for f, c in sorted(outcome.items()))
-    return "%s: %d cases (%s), %d tmp/ leftovers" % (label, cases, summary,
-                                                      left)
+    return "%s: %d cases (%s), %d %s" % (
+        label, cases, summary, left, "tmp/ leftovers" if
+        tree.store == "maildir" else "files left beside the mboxes")
 
 
 # -- SMTP / LMTP delivery ----------------------------------------------------
-def smtp_store(lmtp):
-    tree = Tree(lmtp)
+def smtp_store(lmtp, store="maildir"):
+    tree = Tree(lmtp, store)
     try:
         counts = count_calls(tree)
+        if store == "mbox":
+            # every wrapped call on the mbox path, the dotlock's included
+            check({"open", "fsync"} <= set(counts),
+                  "the mbox delivery path made no open/fsync: %r" % counts)
+            return sweep(tree, "mbox", sorted(counts), counts)
         funcs = sorted(f for f in counts
                        if f in ("open", "openat", "copy_file_range", "fsync",
                                 "link", "mkdir", "unlink", "close"))
@@ -490,8 +559,13 @@ def main():
     R.case("SMTP: libfiu fsync failure", libfiu_fsync)
     R.case("POP3: UPDATE with unlink/rename/fsync failing", pop3_update)
     if os.path.exists(os.path.join(PLUGINS, "mbox.so")):
-        R.skip("mbox store faults", "mbox.so present but its fault "
-               "cases are not written yet")
+        R.case("SMTP: mbox store, one fault per call and position",
+               lambda: smtp_store(False, "mbox"))
+        R.case("LMTP: mbox store, one fault per call and position",
+               lambda: smtp_store(True, "mbox"))
+        R.case("POP3: mbox UPDATE with each call failing", pop3_mbox)
+    else:
+        R.skip("mbox store faults", "no mbox.so in %s" % PLUGINS)
     return R.done()
 
 
