@@ -139,7 +139,7 @@ session(bool use_tls)
 		send_all(&c, "STARTTLS\r\n", 10);
 		reply(&c, '2', "STARTTLS", NULL, 0);
 		int r;
-		if ((r = gnutls_init(&c.tls, GNUTLS_CLIENT)) < 0 ||
+		if ((r = gnutls_init(&c.tls, GNUTLS_CLIENT | GNUTLS_NO_TICKETS)) < 0 ||
 		    (r = gnutls_set_default_priority(c.tls)) < 0 ||
 		    (r = gnutls_credentials_set(c.tls, GNUTLS_CRD_CERTIFICATE,
 		    cred)) < 0)

@@ -418,11 +418,17 @@ cmd_quit(struct pop3_session *s, int argc, char **argv)
 		if (s->msgs[i].is_deleted &&
 		    st->maildrop_delete(s->maildrop, i) < 0)
 			bad = 1;
-	if (st->maildrop_commit(s->maildrop, &r) < 0 || bad) {
+	int failed = st->maildrop_commit(s->maildrop, &r) < 0 || bad;
+	/* Release the lock before the reply: a client that reconnects at
+	 * once must not find its own old session in the way. */
+	char rtext[300];
+	snprintf(rtext, sizeof rtext, "%s", r.text ? r.text : "-");
+	st->maildrop_close(s->maildrop);
+	s->maildrop = NULL;
+	if (failed) {
 		char qe[300];
 		log_event("update", "result=partial deleted=%u error=%s",
-		    s->n_deleted, log_quote(qe, sizeof qe,
-		    r.text ? r.text : "-"));
+		    s->n_deleted, log_quote(qe, sizeof qe, rtext));
 		pop3_reply(s, &POP3_NOT_REMOVED, NULL);
 	} else {
 		char arg[64];

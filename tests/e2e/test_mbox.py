@@ -40,9 +40,10 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "lib"))
-from carterotest import (BIN, HOST, TIMEOUT, POP3_BIN, SANITIZER_MARKS, Failure,  # noqa: E402
-                         Raw, Reporter, Server, check, check_handlers_clean,
-                         make_plugin_dir, strip_trace, wait_for)
+from carterotest import (BIN, HOST, TIMEOUT, POP3_BIN,  # noqa: E402
+                         SANITIZER_MARKS, Failure, Raw, Reporter, Server,
+                         check, check_handlers_clean, make_plugin_dir,
+                         strip_trace, wait_for)
 
 R = Reporter()
 PASSWORD = "mbox pw"

@@ -39,7 +39,7 @@ def conf(rules_path):
 
 
 def server(launcher, rules=RULES):
-    srv = Server(launcher, users=[ALICE])
+    srv = Server(launcher, users=[ALICE, "example.test/bob"])
     path = os.path.join(srv.tmp, "rules")
     with open(path, "w") as f:
         f.write(rules)
