@@ -817,7 +817,8 @@ def systemd_group():
             # ASan builds: LeakSanitizer stops the threads with ptrace(2),
             # which @system-service leaves out; allowed for them only.
             # A checkout under /tmp (CI's clones may be) is hidden by
-            # PrivateTmp=yes: the built binaries would not be found.
+            # PrivateTmp=yes: bind it back in, read-only, so the built
+            # binaries and the test's config are found.
             under_tmp = os.path.realpath(ROOT).startswith("/tmp/")
             write_file(os.path.join(dd, "test.conf"), (
                 "[Service]\nExecStart=\nExecStart=%s\n"
@@ -825,7 +826,8 @@ def systemd_group():
                     ex, folder, name,
                     "Environment=%s\n" % env if env else "",
                     "SystemCallFilter=ptrace\n" if "asan" in BIN else "",
-                    "PrivateTmp=no\n" if under_tmp else ""))
+                    "BindReadOnlyPaths=%s\n" % os.path.realpath(ROOT)
+                    if under_tmp else ""))
         write_file(os.path.join(unitdir, "cartero-e2e.target"),
                    "[Unit]\nDescription=cartero e2e\nWants=%s\n" % " ".join(
                        "cartero-%s.socket" % s[0] for s in SERVICES))
