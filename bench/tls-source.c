@@ -7,7 +7,7 @@
  *
  * Runs N SMTP sessions, CONC at a time (CONC processes, each running its
  * share one after the other), each: greeting, EHLO, STARTTLS, a full TLS
- * handshake (GnuTLS defaults, no session resumption, the certificate not
+ * handshake (GnuTLS defaults, no session tickets, no resumption, the certificate not
  * verified), EHLO, MAIL, RCPT, DATA with a message of LEN (default 2048)
  * body octets, QUIT.  -P leaves out STARTTLS (the same sessions in clear, to
  * compare with smtp-source).  Every reply's code is checked; every read and

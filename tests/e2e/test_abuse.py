@@ -226,6 +226,37 @@ def noops(a, base):
     return "%d NOOPs, each 250; %s" % (N_NOOP, note)
 
 
+def traversal(a, base):
+    """Local parts that would name another folder if pasted into the
+    path template: refused (501 syntax, or 550 no such user), nothing
+    made outside mail/, the postmaster exception not abused."""
+    bad = [b'"../../../x"@example.test', b'"a/b"@example.test',
+           b'".."@example.test', b'"."@example.test',
+           b'"u001/../u002"@example.test', b'".u001"@example.test',
+           b'postmaster@"../x"', b'"postmaster/../../x"@example.test']
+    before = sorted(os.listdir(a.srv.tmp))
+    h = a.start()
+    try:
+        h.send(b"EHLO x\r\nMAIL FROM:<t@example.net>\r\n" + b"".join(
+            b"RCPT TO:<%s>\r\n" % r for r in bad))
+        h.wait_lines(1 + 7 + 1 + len(bad))
+        codes = [l[:3] for l in list(h.last)[-len(bad):]]
+        check(all(c in (b"501", b"550", b"553") for c in codes),
+              "replies %r" % list(h.last)[-len(bad):])
+        note = bounded("traversal", h, base, "traversal")
+        quit(h)
+    finally:
+        h.kill()
+    check(sorted(os.listdir(a.srv.tmp)) == before, "new files beside "
+          "mail/: %r" % sorted(set(os.listdir(a.srv.tmp)) - set(before)))
+    made = [d for d in os.listdir(os.path.join(a.srv.tmp, "mail",
+                                               "example.test"))
+            if d not in USERS]
+    check(made == [], "maildrops made: %r" % made)
+    return "%d addresses, replies %s; %s" % (
+        len(bad), "/".join(sorted({c.decode() for c in codes})), note)
+
+
 TRICKLE_TIMEOUT = 2
 
 
@@ -277,6 +308,8 @@ def main():
         R.case("abuse: long line in DATA", lambda: long_data_line(a, base))
         R.case("abuse: SIZE with 20+ digits", lambda: size_param(a, base))
         R.case("abuse: NOOP flood", lambda: noops(a, base))
+        R.case("abuse: path traversal in addresses",
+               lambda: traversal(a, base))
         for where in ("command", "DATA", "BDAT"):
             R.case("abuse: trickle in %s" % where,
                    lambda: trickle(t, base, where))

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 # ISC license.
-# Crash safety: handlers SIGKILLed at random instants (CI: about 100 kills
-# of each kind, CARTERO_FULL=1: 1000), then the mail tree is checked.
+# Crash safety: handlers SIGKILLed at random instants (CI: 100 kills of
+# each kind, 40 under ASan; CARTERO_FULL=1: 1000, 300 under ASan, and the
+# POP3 and mbox parts run as test_crash_pop3.py and test_crash_mbox.py so
+# that each program stays within the runner's 600 s), then the mail tree
+# is checked.  CARTERO_SEED=N repeats a run.
 #
 # SMTP: each session sends messages of about 1 MB to 12 recipients, by
 # DATA and by BDAT in turn, so that a random instant often falls in the
@@ -20,6 +23,10 @@
 # some RETRed, then QUIT and a kill during UPDATE.  Every file left is an
 # original, byte for byte; nothing that was not DELEd is gone; no name is
 # both in new/ and cur/; the next session opens the maildrop.
+# mbox (when plugins/mbox.so exists): the SMTP sessions again, a third as
+# many, into 12 mboxes; after each kill a POP3 login per mbox (which takes
+# the locks and so cuts a partial append, mbox-store.md) must list only
+# whole messages that were sent, each acknowledged one in every mbox once.
 import os
 import random
 import re
@@ -31,15 +38,16 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "lib"))
-from carterotest import (BIN, POP3_BIN, Reporter, Server,  # noqa: E402
-                         check, strip_trace)
+from carterotest import (BIN, PLUGINS, POP3_BIN, Failure,  # noqa: E402
+                         Reporter, Server, check, strip_trace)
 from pipeproc import Handler, full, handler_env, is_asan  # noqa: E402
 
 R = Reporter()
 FULL = full()
 KILLS = 1000 if FULL else 100
-if is_asan(BIN) and not FULL:
-    KILLS = 40      # the same paths, fewer times: ASan is slower
+if is_asan(BIN):
+    KILLS = 300 if FULL else 40     # the same paths; ASan is slower
+KILLS_MBOX = KILLS // 3     # each is checked through 12 POP3 logins
 USERS = ["u%02d" % i for i in range(12)]
 MSGS_PER_SESSION = 3
 SEED = int(os.environ.get("CARTERO_SEED", "0")) or random.randrange(1 << 30)
@@ -60,15 +68,26 @@ def trickle(h, data):
 
 
 class Crash:
-    def __init__(self):
-        self.srv = Server(accounts={"alice@example.test": "pw"})
+    def __init__(self, store="maildir"):
+        self.store = store
+        self.srv = Server(accounts={}, store=store, conf_extra=(
+            "\n[plugin mbox]\nlock_timeout = 2\n" if store == "mbox"
+            else ""))
+        with open(self.srv.users_file, "w") as f:
+            f.write("alice@example.test:pw\n" + "".join(
+                "%s@example.test:pw\n" % u for u in USERS))
         self.spool = os.path.join(self.srv.tmp, "spool")
         os.makedirs(self.spool)
 
     def reset(self):
         shutil.rmtree(os.path.join(self.srv.tmp, "mail"), ignore_errors=True)
         for u in USERS:
-            self.srv.add_user("example.test/" + u)
+            if self.store == "maildir":
+                self.srv.add_user("example.test/" + u)
+            else:
+                path = self.srv.maildrop("example.test/" + u)
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                open(path, "wb").close()
 
     def handler(self, pop3=False):
         return Handler([POP3_BIN if pop3 else BIN, "-c", self.srv.conf],
@@ -148,8 +167,68 @@ class Crash:
             h.kill()
         return sent, acked, state["at_kill"], time.monotonic() - t0
 
+    def mbox_messages(self, u):
+        """U's mbox as cartero reads it after a crash: a POP3 login takes
+        the locks, so it first cuts a partial append (mbox-store.md);
+        then every message by RETR, with CRLF line ends."""
+        h = self.handler(pop3=True)
+        try:
+            check(h.line().startswith(b"+OK"), "POP3 greeting")
+            h.send(b"USER %s@example.test\r\nPASS pw\r\nSTAT\r\n" %
+                   u.encode())
+            h.line()
+            l = h.line()
+            check(l.startswith(b"+OK"), "%s: PASS after the crash: %r" %
+                  (u, l))
+            n = int(h.line().split()[1])
+            out = []
+            for k in range(1, n + 1):
+                h.send(b"RETR %d\r\n" % k)
+                check(h.line(30).startswith(b"+OK"), "RETR")
+                lines = []
+                while True:
+                    l = h.line(30)
+                    if l == b".":
+                        break
+                    lines.append(l[1:] if l.startswith(b".") else l)
+                out.append(b"\r\n".join(lines) + b"\r\n")
+            h.send(b"QUIT\r\n")
+            h.line()
+            return out
+        finally:
+            h.kill()
+
+    def check_mbox(self, sent, acked):
+        """After a crash and a POP3 login per mbox: only whole messages;
+        each acknowledged one once in every mbox.  Returns (cut partial
+        appends, unacked visible)."""
+        seen = {}
+        for u in USERS:
+            for data in self.mbox_messages(u):
+                m = re.search(rb"^Subject: (X-Crash-\d+-\d+)\r\n",
+                              strip_trace(data))
+                check(m is not None, "%s: a message that was not sent "
+                      "(%d octets)" % (u, len(data)))
+                tag = m.group(1)
+                check(strip_trace(data) == sent.get(tag), "%s: partial or "
+                      "altered copy of %s (%d octets)" % (u, tag, len(data)))
+                seen.setdefault(tag, []).append(u)
+        partial = 0
+        for tag in sent:
+            who = seen.get(tag, [])
+            check(len(who) == len(set(who)), "%s stored twice for %r" %
+                  (tag, sorted(who)))
+            if tag in acked:
+                check(sorted(who) == USERS, "%s: 250 but missing for %r" %
+                      (tag, sorted(set(USERS) - set(who))))
+            elif who:
+                partial += 1
+        return 0, partial
+
     def check_tree(self, sent, acked):
         """The invariants; returns (tmp leftovers, unacked visible)."""
+        if self.store == "mbox":
+            return self.check_mbox(sent, acked)
         left = partial_visible = 0
         seen = {}
         for u in USERS:
@@ -186,8 +265,8 @@ class Crash:
         return left, partial_visible
 
 
-def smtp_kills():
-    c = Crash()
+def smtp_kills(store="maildir", kills=KILLS):
+    c = Crash(store)
     try:
         times = []
         for _ in range(5):
@@ -200,26 +279,26 @@ def smtp_kills():
         clean = sorted(times)[2]    # the median: fsync times vary
         phases = {}
         left = unacked_visible = n_acked = 0
-        for it in range(1, KILLS + 1):
+        for it in range(1, kills + 1):
             c.reset()
             at = rng.uniform(0, clean)
             sent, acked, phase, _ = c.session(it, at)
             try:
                 l, v = c.check_tree(sent, acked)
-            except AssertionError as e:
+            except (AssertionError, Failure) as e:
                 raise AssertionError("kill %d at %.4fs in %s (seed %d): %s"
                                      % (it, at, phase, SEED, e))
             phases[phase] = phases.get(phase, 0) + 1
             left += l
             unacked_visible += v
             n_acked += len(acked)
-        return ("%d kills (clean session %.2fs; seed %d): %s; %d messages "
-                "acknowledged and all there; %d tmp/ leftovers; %d "
-                "unacknowledged messages visible for some recipients "
-                "(commit window)" % (
-                    KILLS, clean, SEED, ", ".join(
+        return ("%s: %d kills (clean session %.2fs; seed %d): %s; %d "
+                "messages acknowledged and all there; %s%d unacknowledged "
+                "messages visible for some recipients (commit window)" % (
+                    store, kills, clean, SEED, ", ".join(
                         "%s %d" % kv for kv in sorted(phases.items())),
-                    n_acked, left, unacked_visible))
+                    n_acked, "%d tmp/ leftovers; " % left
+                    if store == "maildir" else "", unacked_visible))
     finally:
         c.srv.cleanup()
 
@@ -335,12 +414,20 @@ def pop3_kills():
         c.srv.cleanup()
 
 
-def main():
-    R.case("SIGKILL at random instants of SMTP sessions (DATA, BDAT, "
-           "delivery)", smtp_kills)
-    R.case("SIGKILL at random instants of POP3 UPDATE", pop3_kills)
+def main(parts=("smtp", "pop3", "mbox")):
+    """The runner gives each program 600 s: with CARTERO_FULL the parts
+    run as three programs (this one, test_crash_pop3.py and
+    test_crash_mbox.py); in CI this one runs them all."""
+    if "smtp" in parts:
+        R.case("SIGKILL at random instants of SMTP sessions (DATA, BDAT, "
+               "delivery)", smtp_kills)
+    if "pop3" in parts:
+        R.case("SIGKILL at random instants of POP3 UPDATE", pop3_kills)
+    if "mbox" in parts and os.path.exists(os.path.join(PLUGINS, "mbox.so")):
+        R.case("SIGKILL at random instants of SMTP sessions, mbox store",
+               lambda: smtp_kills("mbox", KILLS_MBOX))
     return R.done()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(("smtp",) if FULL else ("smtp", "pop3", "mbox")))

@@ -139,6 +139,21 @@ fuzz_count_fds(void)
 	return n;
 }
 
+/* The scratch folders, removed at exit by the process that made them
+ * (not by replay.c's children, which exit too). */
+static char tmpdirs[4][4096];
+static size_t n_tmpdirs;
+static pid_t tmpdir_owner;
+
+static void
+fuzz_tmpdir_cleanup(void)
+{
+	if (getpid() != tmpdir_owner)
+		return;
+	for (size_t i = 0; i < n_tmpdirs; i++)
+		fuzz_rm_r(tmpdirs[i], false);
+}
+
 const char *
 fuzz_tmpdir(const char *tag)
 {
@@ -156,6 +171,13 @@ fuzz_tmpdir(const char *tag)
 		fprintf(stderr, "fuzz: mkdtemp %s: %s\n", path,
 		    strerror(errno));
 		exit(1);
+	}
+	if (n_tmpdirs < sizeof tmpdirs / sizeof tmpdirs[0]) {
+		if (n_tmpdirs == 0) {
+			tmpdir_owner = getpid();
+			atexit(fuzz_tmpdir_cleanup);
+		}
+		memcpy(tmpdirs[n_tmpdirs++], path, sizeof path);
 	}
 	return path;
 }

@@ -1,7 +1,8 @@
 /* ISC license. */
-/* Replays a corpus through a fuzz target without libFuzzer: each file in
- * its own child (a crash, a sanitizer report, a leak at exit or a hang
- * names the file), one "ok - fuzz/NAME replay N inputs" line at the end. */
+/* Replays a corpus through a fuzz target without libFuzzer, one line
+ * "ok - fuzz/NAME replay N inputs" at the end.  All files run in one
+ * child, as libFuzzer runs them; if it crashes, hangs, reports or leaks,
+ * each file runs again in a child of its own, to name the one at fault. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +27,8 @@ static int cmp_str(const void *a, const void *b);
 static void add_path(char ***list, size_t *n, const char *path);
 static int replay_one(const char *path);
 static void show_tail(int fd);
+static int run_child(const char *name, size_t from, size_t to,
+    volatile size_t *cur, char *why, size_t why_len, int *log_r);
 
 static int
 cmp_str(const void *a, const void *b)
@@ -110,6 +114,57 @@ show_tail(int fd)
 		printf("# %s\n", l);
 }
 
+/* Runs files[from..to) in a child; 0 when all went well, 1 with why,
+ * -1 if the child could not be made.  *log_r gets what it said. */
+static int
+run_child(const char *name, size_t from, size_t to, volatile size_t *cur,
+    char *why, size_t why_len, int *log_r)
+{
+	char tmpl[] = "/tmp/cartero-replay.XXXXXX";
+	int status, log = mkstemp(tmpl);
+
+	if (log < 0) {
+		printf("not ok - fuzz/%s replay: mkstemp: %s\n", name,
+		    strerror(errno));
+		return -1;
+	}
+	unlink(tmpl);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0) {
+		printf("not ok - fuzz/%s replay: fork: %s\n", name,
+		    strerror(errno));
+		close(log);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(log, 2);
+		close(log);
+		for (size_t i = from; i < to; i++) {
+			*cur = i;
+			alarm(REPLAY_SECONDS);
+			if (replay_one(files[i]) < 0)
+				exit(3);
+		}
+		alarm(0);
+		*cur = to;
+		/* exit(), not _exit(): LeakSanitizer checks at exit. */
+		exit(0);
+	}
+	*log_r = log;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFSIGNALED(status))
+		snprintf(why, why_len, "%s (signal %d)", WTERMSIG(status) ==
+		    SIGALRM ? "hang" : "crash", WTERMSIG(status));
+	else
+		snprintf(why, why_len, "%s (exit %d)", WEXITSTATUS(status) == 3
+		    ? "unreadable" : "failure", WEXITSTATUS(status));
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -137,51 +192,41 @@ main(int argc, char **argv)
 		printf("ok - fuzz/%s replay %zu inputs\n", name, n);
 		return 0;
 	}
+	volatile size_t *cur = mmap(NULL, sizeof *cur, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char why[64];
+	int log;
+	if (cur == MAP_FAILED) {
+		printf("not ok - fuzz/%s replay: mmap: %s\n", name,
+		    strerror(errno));
+		return 1;
+	}
+	int r = run_child(name, 0, n, cur, why, sizeof why, &log);
+	if (r < 0)
+		return 1;
+	if (r == 0) {
+		close(log);
+		printf("ok - fuzz/%s replay %zu inputs\n", name, n);
+		return 0;
+	}
+	size_t last = *cur;
+	int batch_log = log;
 	for (size_t i = 0; i < n; i++) {
-		char tmpl[] = "/tmp/cartero-replay.XXXXXX";
-		int log = mkstemp(tmpl);
-		int status;
-
-		if (log < 0) {
-			printf("not ok - fuzz/%s replay: mkstemp: %s\n", name,
-			    strerror(errno));
+		if ((r = run_child(name, i, i + 1, cur, why, sizeof why,
+		    &log)) < 0)
 			return 1;
-		}
-		unlink(tmpl);
-		fflush(stdout);
-		pid_t pid = fork();
-		if (pid < 0) {
-			printf("not ok - fuzz/%s replay: fork: %s\n", name,
-			    strerror(errno));
-			return 1;
-		}
-		if (pid == 0) {
-			dup2(log, 2);
-			close(log);
-			alarm(REPLAY_SECONDS);
-			/* exit(), not _exit(): LeakSanitizer checks at exit. */
-			exit(replay_one(files[i]) < 0 ? 3 : 0);
-		}
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			char why[64];
-			if (WIFSIGNALED(status))
-				snprintf(why, sizeof why, "%s (signal %d)",
-				    WTERMSIG(status) == SIGALRM ? "hang"
-				    : "crash", WTERMSIG(status));
-			else
-				snprintf(why, sizeof why, "%s (exit %d)",
-				    WEXITSTATUS(status) == 3 ? "unreadable"
-				    : "failure", WEXITSTATUS(status));
+		if (r > 0) {
 			printf("not ok - fuzz/%s replay: %s: %s\n", name,
 			    files[i], why);
 			show_tail(log);
-			close(log);
 			return 1;
 		}
 		close(log);
 	}
-	printf("ok - fuzz/%s replay %zu inputs\n", name, n);
-	return 0;
+	/* Only in sequence: an input leaves state that breaks a later one. */
+	printf("not ok - fuzz/%s replay: all %zu inputs in one process: %s "
+	    "(%s)\n", name, n, why, last < n ? files[last] : "at exit");
+	show_tail(batch_log);
+	return 1;
 }
+

@@ -1,0 +1,16 @@
+#!/usr/bin/env python3
+# ISC license.
+# The POP3 UPDATE part of test_crash.py, as a program of its own under
+# CARTERO_FULL=1 (the runner gives each program 600 s); in CI
+# test_crash.py runs it and this one does nothing.
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_crash  # noqa: E402
+
+if __name__ == "__main__":
+    if not test_crash.FULL:
+        test_crash.R.skip("crash: pop3", "run by test_crash.py in CI")
+        sys.exit(test_crash.R.done())
+    sys.exit(test_crash.main(("pop3",)))
