@@ -74,7 +74,7 @@ checkpw_verify(void *state, const char *user, const char *password,
 		return -1;
 	}
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		/* The program never sees the client's connection, nor writes
 		 * into our log; fd 3 must survive the exec (pipe2 may have
 		 * returned 3 itself, with close-on-exec set). */
