@@ -29,7 +29,7 @@ from carterotest import (POP3_BIN, Raw, Reporter, Server, check,  # noqa: E402
 from test_auth import cartero_passwd  # noqa: E402
 
 R = Reporter()
-TRIES = 9               # per kind; odd, for a plain median
+TRIES = 15              # per kind
 KNOWN = "alice@example.test"
 PASSWORD = "correct-horse-battery"
 
@@ -152,7 +152,9 @@ def brakes_pop3(pop):
 # -- (b) and (c) --------------------------------------------------------------
 def medians(srv, a, b):
     """Alternates the AUTHs A and B ((user, pw) pairs) TRIES times each
-    on one connection; their median times."""
+    on one connection; their fastest times.  The fastest of many tries
+    is the cost of the work itself; a median still carries whatever
+    else the machine was doing (other tests, a loaded CI host)."""
     c = Smtp(srv.port)
     ta, tb = [], []
     try:
@@ -166,7 +168,7 @@ def medians(srv, a, b):
                 out.append(t)
     finally:
         c.close()
-    return statistics.median(ta), statistics.median(tb)
+    return min(ta), min(tb)
 
 
 def spread(x, y):
