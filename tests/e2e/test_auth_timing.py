@@ -18,7 +18,6 @@
 # Tries alternate between the two kinds, so drift hits both alike.
 import base64
 import os
-import statistics
 import sys
 import time
 
