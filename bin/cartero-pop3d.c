@@ -79,13 +79,9 @@ main(int argc, char **argv)
 	if (s->is_implicit_tls) {
 		/* RFC 8314 3: the handshake first, the greeting inside it. */
 		struct tls_info info;
-		char q[300];
-		if (tls_start(&s->io, &s->conf, (int)s->timeout, &info,
-		    &err) < 0) {
-			log_event("tls-failed", "ip=%s error=%s", s->cs.peer.ip,
-			    log_quote(q, sizeof q, err));
+		if (tls_implicit(&s->io, &s->conf, (int)s->timeout,
+		    s->cs.peer.ip, &info) < 0)
 			_exit(EXIT_TEMP);
-		}
 		pop3_tls_ready(s, &info);
 	}
 	pop3_greet(s);

@@ -95,13 +95,9 @@ main(int argc, char **argv)
 		/* RFC 8314 3: the handshake comes first; no plaintext 421
 		 * can be understood by a client that speaks TLS. */
 		struct tls_info info;
-		char q[300];
-		if (tls_start(&s->io, &s->conf, (int)s->cfg.timeout, &info,
-		    &err) < 0) {
-			log_event("tls-failed", "ip=%s error=%s", s->cs.peer.ip,
-			    log_quote(q, sizeof q, err));
+		if (tls_implicit(&s->io, &s->conf, (int)s->cfg.timeout,
+		    s->cs.peer.ip, &info) < 0)
 			_exit(EXIT_TEMP);
-		}
 		smtp_tls_ready(s, &info);
 	}
 	smtp_greet(s);

@@ -241,22 +241,22 @@ pop3_tls_offered(struct pop3_session *s)
 void
 pop3_tls_ready(struct pop3_session *s, const struct tls_info *info)
 {
-	char q[600];
-
+	(void)info;
 	s->is_tls = true;
-	log_event("tls", "version=%s cipher=%s peer=%s", info->version,
-	    info->cipher, log_quote(q, sizeof q, info->peer ? info->peer
-	    : ""));
 }
 
 /* STLS (RFC 2595 4): bytes pipelined after it are dropped unread, and the
  * session stays in AUTHORIZATION with nothing remembered. */
 static void
+pop3_tls_go(void *arg)
+{
+	pop3_reply(arg, &POP3_TLS_GO, NULL);
+}
+
+static void
 cmd_stls(struct pop3_session *s, int argc, char **argv)
 {
 	struct tls_info info;
-	const char *err;
-	char q[300];
 
 	(void)argc;
 	(void)argv;
@@ -264,28 +264,21 @@ cmd_stls(struct pop3_session *s, int argc, char **argv)
 		pop3_reply(s, &POP3_TLS_ACTIVE, NULL);
 		return;
 	}
-	void *ctx;
 	if (!pop3_tls_offered(s)) {
 		pop3_reply(s, &POP3_TLS_UNAVAILABLE, NULL);
 		return;
 	}
-	if (tls_prepare(&s->conf, &ctx, &err) < 0) {
-		log_event("tls-failed", "ip=%s error=%s", s->cs.peer.ip,
-		    log_quote(q, sizeof q, err));
+	switch (tls_upgrade(&s->io, &s->conf, (int)s->timeout, s->cs.peer.ip,
+	    pop3_tls_go, s, &info)) {
+	case TLS_UPGRADE_REFUSED:
 		pop3_reply(s, &POP3_TLS_UNAVAILABLE, NULL);
 		return;
-	}
-	size_t dropped = io_discard_input(&s->io);
-	if (dropped > 0)
-		log_event("starttls-injection", "ip=%s dropped=%zu",
-		    s->cs.peer.ip, dropped);
-	pop3_reply(s, &POP3_TLS_GO, NULL);
-	if (tls_handshake(&s->io, ctx, (int)s->timeout, &info, &err) < 0) {
-		log_event("tls-failed", "ip=%s error=%s", s->cs.peer.ip,
-		    log_quote(q, sizeof q, err));
+	case TLS_UPGRADE_FAILED:
 		s->why = "tls-failed";
 		s->state = POP3_QUIT;
 		return;
+	case TLS_UPGRADE_OK:
+		break;
 	}
 	pop3_tls_ready(s, &info);
 	s->user[0] = '\0';

@@ -629,40 +629,36 @@ cmd_auth(struct smtp_session *s, char *arg)
  * starts over, forgetting HELO, AUTH and the envelope (4.2).
  */
 static void
+smtp_tls_go(void *arg)
+{
+	smtp_reply(arg, &REPLY_TLS_GO, NULL);
+}
+
+static void
 cmd_starttls(struct smtp_session *s, char *arg)
 {
 	struct tls_info info;
-	const char *err;
-	char q[300];
 
 	(void)arg;
 	if (s->is_tls) {
 		smtp_reply(s, &REPLY_TLS_ACTIVE, NULL);
 		return;
 	}
-	void *ctx;
 	if (!smtp_tls_offered(s)) {
 		smtp_reply(s, &REPLY_TLS_UNAVAILABLE, NULL);
 		return;
 	}
-	if (tls_prepare(&s->conf, &ctx, &err) < 0) {
-		log_event("tls-failed", "ip=%s error=%s", s->cs.peer.ip,
-		    log_quote(q, sizeof q, err));
+	switch (tls_upgrade(&s->io, &s->conf, (int)s->cfg.timeout,
+	    s->cs.peer.ip, smtp_tls_go, s, &info)) {
+	case TLS_UPGRADE_REFUSED:
 		smtp_reply(s, &REPLY_TLS_UNAVAILABLE, NULL);
 		return;
-	}
-	size_t dropped = io_discard_input(&s->io);
-	if (dropped > 0)
-		log_event("starttls-injection", "ip=%s dropped=%zu",
-		    s->cs.peer.ip, dropped);
-	smtp_reply(s, &REPLY_TLS_GO, NULL);
-	if (tls_handshake(&s->io, ctx, (int)s->cfg.timeout, &info,
-	    &err) < 0) {
-		log_event("tls-failed", "ip=%s error=%s", s->cs.peer.ip,
-		    log_quote(q, sizeof q, err));
+	case TLS_UPGRADE_FAILED:
 		s->why = "tls-failed";
 		smtp_enter(s, SMTP_QUIT);
 		return;
+	case TLS_UPGRADE_OK:
+		break;
 	}
 	smtp_tls_ready(s, &info);
 	smtp_txn_reset(s);
@@ -676,13 +672,8 @@ cmd_starttls(struct smtp_session *s, char *arg)
 void
 smtp_tls_ready(struct smtp_session *s, const struct tls_info *info)
 {
-	char q[600];
-
 	s->is_tls = true;
 	s->tls = *info;
-	log_event("tls", "version=%s cipher=%s peer=%s", info->version,
-	    info->cipher, log_quote(q, sizeof q, info->peer ? info->peer
-	    : ""));
 	if (info->peer != NULL && s->cfg.relay_client_certs)
 		s->cfg.may_relay = true;
 }

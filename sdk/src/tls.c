@@ -5,6 +5,7 @@
 
 #include "plugin-internal.h"
 #include "session-internal.h"
+#include "log-internal.h"
 #include "tls-internal.h"
 
 static const struct cartero_tls *tls_layer;
@@ -65,6 +66,63 @@ tls_handshake(struct io *io, void *ctx, int timeout_sec,
 	info_r->version = tls_layer->version(ctx);
 	info_r->cipher = tls_layer->cipher(ctx);
 	info_r->peer = tls_layer->peer(ctx);
+	return 0;
+}
+
+static void
+tls_log_ready(const struct tls_info *info)
+{
+	char q[600];
+
+	log_event("tls", "version=%s cipher=%s peer=%s", info->version,
+	    info->cipher, log_quote(q, sizeof q, info->peer ? info->peer : ""));
+}
+
+static void
+tls_log_failed(const char *ip, const char *err)
+{
+	char q[300];
+
+	log_event("tls-failed", "ip=%s error=%s", ip,
+	    log_quote(q, sizeof q, err));
+}
+
+enum tls_upgrade
+tls_upgrade(struct io *io, const struct conf *c, int timeout_sec,
+    const char *ip, void (*go_ahead)(void *arg), void *arg,
+    struct tls_info *info_r)
+{
+	const char *err;
+	void *ctx;
+
+	if (tls_prepare(c, &ctx, &err) < 0) {
+		tls_log_failed(ip, err);
+		return TLS_UPGRADE_REFUSED;
+	}
+	size_t dropped = io_discard_input(io);
+	if (dropped > 0)
+		log_event("starttls-injection", "ip=%s dropped=%zu", ip,
+		    dropped);
+	go_ahead(arg);
+	if (tls_handshake(io, ctx, timeout_sec, info_r, &err) < 0) {
+		tls_log_failed(ip, err);
+		return TLS_UPGRADE_FAILED;
+	}
+	tls_log_ready(info_r);
+	return TLS_UPGRADE_OK;
+}
+
+int
+tls_implicit(struct io *io, const struct conf *c, int timeout_sec,
+    const char *ip, struct tls_info *info_r)
+{
+	const char *err;
+
+	if (tls_start(io, c, timeout_sec, info_r, &err) < 0) {
+		tls_log_failed(ip, err);
+		return -1;
+	}
+	tls_log_ready(info_r);
 	return 0;
 }
 
