@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cartero/cartero.h>
+#include <cartero/path.h>
 
 #define MD_PATH_MAX 4096
 
@@ -68,65 +69,13 @@ maildir_fini(void *state)
 	free(state);
 }
 
-/* A local part or domain usable as one path component: no "/", no
- * leading ".", no "..", only atext (and UTF-8) bytes. */
-static int
-maildir_component(char *dst, size_t n, const char *src)
-{
-	size_t i;
-
-	if (*src == '\0' || *src == '.')
-		return -1;
-	for (i = 0; src[i]; i++) {
-		unsigned char c = (unsigned char)src[i];
-		if (i + 1 >= n)
-			return -1;
-		if (c >= 'A' && c <= 'Z')
-			c |= 0x20;
-		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c >= 0x80 || strchr("!#$%&'*+-=?^_`{|}~.", c)))
-			return -1;
-		if (c == '.' && src[i + 1] == '.')
-			return -1;
-		dst[i] = (char)c;
-	}
-	dst[i] = '\0';
-	return 0;
-}
-
-/* Expands the [domain] path template: %d domain, %u local part, %%. */
+/* The maildrop of address a under [domain] path (cartero/path.h). */
 static int
 maildir_path(struct maildir *md, const struct cartero_conf *domain,
     const struct cartero_address *a, char *out, size_t n)
 {
-	const char *tpl = md->host->conf_path(domain, "path");
-	char local[256], dom[256];
-	size_t o = 0;
-
-	if (tpl == NULL || maildir_component(local, sizeof local, a->local) < 0 ||
-	    maildir_component(dom, sizeof dom, a->domain) < 0)
-		return -1;
-	for (const char *p = tpl; *p; p++) {
-		const char *ins = NULL;
-		char one[2] = { *p, '\0' };
-		if (*p == '%' && p[1] == 'u')
-			ins = local;
-		else if (*p == '%' && p[1] == 'd')
-			ins = dom;
-		else if (*p == '%' && p[1] == '%')
-			ins = "%";
-		if (ins != NULL)
-			p++;
-		else
-			ins = one;
-		size_t k = strlen(ins);
-		if (o + k >= n)
-			return -1;
-		memcpy(out + o, ins, k);
-		o += k;
-	}
-	out[o] = '\0';
-	return 0;
+	return cartero_path_expand(md->host->conf_path(domain, "path"), a,
+	    out, n);
 }
 
 static void

@@ -44,7 +44,6 @@ struct mb_handle {
 static const char *const mbox_keys[] = { "path", "lock_timeout", NULL };
 
 static int mb_seconds(const char *v, int *out);
-static int mb_component(char *dst, size_t n, const char *src);
 static void mb_busy(struct cartero_reply *r);
 static int fsync_dir(const char *path);
 static int mkdir_p(char *dir);
@@ -106,65 +105,16 @@ mbox_fini(void *state)
 	free(mb);
 }
 
-/* A local part or domain usable as one path component: no "/", no
- * leading ".", no "..", only atext (and UTF-8) octets; lower-cased.  The
- * same rule as the maildir store's. */
-static int
-mb_component(char *dst, size_t n, const char *src)
-{
-	size_t i;
-
-	if (*src == '\0' || *src == '.')
-		return -1;
-	for (i = 0; src[i]; i++) {
-		unsigned char c = (unsigned char)src[i];
-		if (i + 1 >= n)
-			return -1;
-		if (c >= 'A' && c <= 'Z')
-			c |= 0x20;
-		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c >= 0x80 || strchr("!#$%&'*+-=?^_`{|}~.", c)))
-			return -1;
-		if (c == '.' && src[i + 1] == '.')
-			return -1;
-		dst[i] = (char)c;
-	}
-	dst[i] = '\0';
-	return 0;
-}
-
 /* Expands the [domain] path template: %d domain, %u local part, %%. */
 int
 mb_path(struct mbox *mb, const struct cartero_conf *domain,
     const struct cartero_address *a, char *out, size_t n)
 {
 	const char *tpl = mb->host->conf_path(domain, "path");
-	char local[256], dom[256];
-	size_t o = 0;
 
-	if (tpl == NULL || mb_component(local, sizeof local, a->local) < 0 ||
-	    mb_component(dom, sizeof dom, a->domain) < 0)
+	if (cartero_path_expand(tpl, a, out, n) < 0)
 		return -1;
-	for (const char *p = tpl; *p; p++) {
-		const char *ins = NULL;
-		char one[2] = { *p, '\0' };
-		if (*p == '%' && p[1] == 'u')
-			ins = local;
-		else if (*p == '%' && p[1] == 'd')
-			ins = dom;
-		else if (*p == '%' && p[1] == '%')
-			ins = "%";
-		if (ins != NULL)
-			p++;
-		else
-			ins = one;
-		size_t k = strlen(ins);
-		if (o + k >= n)
-			return -1;
-		memcpy(out + o, ins, k);
-		o += k;
-	}
-	out[o] = '\0';
+	size_t o = strlen(out);
 	/* The dotlock and the compaction file go beside it. */
 	if (o == 0 || out[o - 1] == '/' || out[0] != '/' || o + 64 >= n)
 		return -1;

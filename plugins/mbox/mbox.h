@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <cartero/cartero.h>
+#include <cartero/path.h>
 
 #define MB_PATH_MAX 4096
 #define MB_FROM_MAX 1024	/* octets of a From_ line we read */
