@@ -1,5 +1,7 @@
 /* ISC license. */
 /* DATA decoding (RFC 5321 4.1.1.4, 4.5.2): strict CRLF.CRLF, dot-unstuffing. */
+#include <string.h>
+
 #include "dot-internal.h"
 
 /* Where we are: at the start of a line, inside one, after a CR, after a
@@ -15,6 +17,20 @@ dot_decode(struct dot *d, const char *in, size_t n, char *out,
 
 	*is_done_r = false;
 	while (i < n) {
+		/* Inside a line, the bytes up to the next CR or LF are data as
+		 * they are: copy them in one go (most of a message). */
+		if (st == DOT_MID) {
+			const char *p = in + i, *cr = memchr(p, '\r', n - i);
+			size_t k = cr ? (size_t)(cr - p) : n - i;
+			const char *lf = memchr(p, '\n', k);
+			if (lf != NULL)
+				k = (size_t)(lf - p);
+			memcpy(out + o, p, k);
+			o += k;
+			i += k;
+			if (i == n)
+				break;
+		}
 		char c = in[i++];
 		switch (st) {
 		case DOT_BOL:
