@@ -656,6 +656,23 @@ pop3_send_message(struct pop3_session *s, int fd, long body_lines)
 		off += r;
 		size_t o = 0;
 		for (ssize_t i = 0; i < r; i++) {
+			/* Past a line's first byte, everything up to its LF
+			 * goes out as it is: copy it in one go. */
+			if (!at_bol) {
+				const char *p = in + i;
+				const char *lf = memchr(p, '\n', (size_t)(r - i));
+				size_t k = lf ? (size_t)(lf - p) : (size_t)(r - i);
+				if (k > 0) {
+					memcpy(out + o, p, k);
+					o += k;
+					for (size_t j = 0; line_empty && j < k; j++)
+						line_empty = p[j] == '\r';
+					prev_cr = p[k - 1] == '\r';
+					i += (ssize_t)k;
+					if (i == r)
+						break;
+				}
+			}
 			char c = in[i];
 			if (c == '\n') {
 				if (!prev_cr)
