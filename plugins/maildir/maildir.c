@@ -114,47 +114,6 @@ maildir_exists(void *state, const struct cartero_conf *domain,
 	return -1;
 }
 
-static int
-fsync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	int r = fsync(fd);
-	int saved = errno;
-	close(fd);
-	errno = saved;
-	return r;
-}
-
-/* Creates dir (and its parents) with mode 0700, syncing each parent. */
-static int
-mkdir_p(char *dir)
-{
-	struct stat st;
-
-	if (stat(dir, &st) == 0)
-		return S_ISDIR(st.st_mode) ? 0 : (errno = ENOTDIR, -1);
-	char *slash = strrchr(dir, '/');
-	if (slash != NULL && slash != dir) {
-		*slash = '\0';
-		int r = mkdir_p(dir);
-		*slash = '/';
-		if (r < 0)
-			return -1;
-	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -1;
-	if (slash != NULL && slash != dir) {
-		*slash = '\0';
-		int r = fsync_dir(dir);
-		*slash = '/';
-		return r;
-	}
-	return 0;
-}
-
 /* The maildrop and its tmp/ new/ cur/, made on first delivery. */
 static int
 maildir_make(char *dir)
@@ -167,11 +126,11 @@ maildir_make(char *dir)
 		snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]);
 		if (access(sub, F_OK) == 0)
 			continue;
-		if (mkdir_p(sub) < 0)
+		if (cartero_mkdir_p(sub) < 0)
 			return -1;
 		made = true;
 	}
-	return made ? fsync_dir(dir) : 0;
+	return made ? cartero_fsync_dir(dir) : 0;
 }
 
 /* Copies the spool into fd: the kernel copies when it can. */
@@ -305,7 +264,7 @@ maildir_commit(void *state, void *handle, struct cartero_reply *reply_r)
 	h->is_committed = 1;
 	unlink(h->tmp);
 	snprintf(newdir, sizeof newdir, "%s/new", h->dir);
-	if (fsync_dir(newdir) < 0) {
+	if (cartero_fsync_dir(newdir) < 0) {
 		maildir_fail(reply_r, errno, "fsync new/");
 		return -1;
 	}
@@ -323,7 +282,7 @@ maildir_end(void *state, void *handle, int is_kept)
 			char newdir[MD_PATH_MAX + 8];
 			unlink(h->new);
 			snprintf(newdir, sizeof newdir, "%s/new", h->dir);
-			fsync_dir(newdir);
+			cartero_fsync_dir(newdir);
 		} else
 			unlink(h->tmp);
 	}
@@ -821,7 +780,7 @@ maildir_commit_drop(void *maildrop, struct cartero_reply *reply_r)
 	}
 	for (int k = 0; k < 2; k++) {
 		snprintf(path, sizeof path, "%s/%s", d->dir, k ? "cur" : "new");
-		if (fsync_dir(path) < 0 && !bad) {
+		if (cartero_fsync_dir(path) < 0 && !bad) {
 			bad = 1;
 			err = errno;
 		}

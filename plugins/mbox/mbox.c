@@ -45,8 +45,6 @@ static const char *const mbox_keys[] = { "path", "lock_timeout", NULL };
 
 static int mb_seconds(const char *v, int *out);
 static void mb_busy(struct cartero_reply *r);
-static int fsync_dir(const char *path);
-static int mkdir_p(char *dir);
 static struct mb_file *mb_file_find(struct mbox *mb, const char *path);
 static void mb_file_free(struct mbox *mb, struct mb_file *f);
 static void mb_file_mark(struct mb_file *f);
@@ -165,20 +163,6 @@ mb_q(struct mbox *mb, char *buf, size_t n, const char *s)
 	return mb->host->log_quote(buf, n, s);
 }
 
-static int
-fsync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	int r = fsync(fd);
-	int saved = errno;
-	close(fd);
-	errno = saved;
-	return r;
-}
-
 int
 mb_fsync_parent(const char *path)
 {
@@ -186,37 +170,10 @@ mb_fsync_parent(const char *path)
 	const char *slash = strrchr(path, '/');
 
 	if (slash == NULL)
-		return fsync_dir(".");
+		return cartero_fsync_dir(".");
 	snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 :
 	    (int)(slash - path), path);
-	return fsync_dir(dir);
-}
-
-/* Creates dir (and its parents) with mode 0700, syncing each parent. */
-static int
-mkdir_p(char *dir)
-{
-	struct stat st;
-
-	if (stat(dir, &st) == 0)
-		return S_ISDIR(st.st_mode) ? 0 : (errno = ENOTDIR, -1);
-	char *slash = strrchr(dir, '/');
-	if (slash != NULL && slash != dir) {
-		*slash = '\0';
-		int r = mkdir_p(dir);
-		*slash = '/';
-		if (r < 0)
-			return -1;
-	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -1;
-	if (slash != NULL && slash != dir) {
-		*slash = '\0';
-		int r = fsync_dir(dir);
-		*slash = '/';
-		return r;
-	}
-	return 0;
+	return cartero_fsync_dir(dir);
 }
 
 int
@@ -496,7 +453,7 @@ mbox_prepare(void *state, const struct cartero_delivery *d,
 		char dir[MB_PATH_MAX];
 		snprintf(dir, sizeof dir, "%s", path);
 		*strrchr(dir, '/') = '\0';
-		if (dir[0] != '\0' && mkdir_p(dir) < 0) {
+		if (dir[0] != '\0' && cartero_mkdir_p(dir) < 0) {
 			mb_fail(reply_r, errno, "mkdir");
 			free(h);
 			return -1;

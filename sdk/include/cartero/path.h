@@ -3,8 +3,12 @@
 #ifndef CARTERO_PATH_H
 #define CARTERO_PATH_H
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cartero/plugin.h>
 
@@ -75,6 +79,51 @@ cartero_path_expand(const char *tpl, const struct cartero_address *a,
 		o += k;
 	}
 	out[o] = '\0';
+	return 0;
+}
+
+/* fsync(2) of a directory, so that an entry made in it survives a crash.
+ * 0, or -1 with errno. */
+static inline int
+cartero_fsync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	int r = fsync(fd);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return r;
+}
+
+/* Creates dir and its missing parents with mode 0700, syncing the parent
+ * of each one made.  dir is modified during the call and restored.  0, or
+ * -1 with errno (ENOTDIR when a part is not a directory). */
+static inline int
+cartero_mkdir_p(char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : (errno = ENOTDIR, -1);
+	char *slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		int r = cartero_mkdir_p(dir);
+		*slash = '/';
+		if (r < 0)
+			return -1;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -1;
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		int r = cartero_fsync_dir(dir);
+		*slash = '/';
+		return r;
+	}
 	return 0;
 }
 
