@@ -178,7 +178,32 @@ maildir_copy(int from, off_t size, int to)
 	return 0;
 }
 
-/* tmp/UNIQUE: created O_EXCL, written, fsynced and closed, each checked. */
+/*
+ * The host's spool is an unnamed file (O_TMPFILE) holding exactly the
+ * message.  When it is on the maildrop's file system it becomes tmp/NAME
+ * itself, linked through /proc, and fsynced: no copy.  1 when it cannot
+ * be linked (another file system, no /proc, a spool that was a named file
+ * once), so the caller copies; -1 with errno on a real failure.
+ */
+static int
+maildir_adopt(int from, off_t size, const char *tmp)
+{
+	struct stat st;
+	char proc[48];
+
+	if (fstat(from, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size != size)
+		return 1;
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", from);
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
+		return errno == EXDEV || errno == ENOENT || errno == EPERM ||
+		    errno == EACCES || errno == ENOTDIR || errno == EINVAL ||
+		    errno == ELOOP || errno == EMLINK ? 1 : -1;
+	return 0;
+}
+
+/* tmp/UNIQUE: the spool linked, or a copy created O_EXCL; either way
+ * fsynced, and closed, each checked. */
 static int
 maildir_prepare(void *state, const struct cartero_delivery *d,
     void **handle_r, struct cartero_reply *reply_r)
@@ -220,6 +245,22 @@ maildir_prepare(void *state, const struct cartero_delivery *d,
 	    (size_t)snprintf(h->new, sizeof h->new, "%s/new/%s", h->dir,
 	    unique) >= sizeof h->new) {
 		maildir_fail(reply_r, ENAMETOOLONG, "path");
+		free(h);
+		return -1;
+	}
+	int adopted = maildir_adopt(d->fd, d->size, h->tmp);
+	if (adopted == 0) {
+		if (fsync(d->fd) < 0) {
+			maildir_fail(reply_r, errno, "fsync");
+			unlink(h->tmp);
+			free(h);
+			return -1;
+		}
+		*handle_r = h;
+		return 0;
+	}
+	if (adopted < 0 && errno != EEXIST) {
+		maildir_fail(reply_r, errno, "link");
 		free(h);
 		return -1;
 	}

@@ -14,6 +14,8 @@
 #  - 250 only if every recipient has exactly one copy in new/, equal byte
 #    for byte to what was sent; for a call whose failure the store must
 #    see (write, copy_file_range, fsync, link, open, mkdir) never 250;
+#    the spool is linked into tmp/ (linkat), and with linkat failing with
+#    EXDEV the copy path (open, copy_file_range, write) is swept too;
 #  - after 451/452 nothing is visible in new/ or cur/ of any maildrop
 #    (leftovers in tmp/ are allowed, and counted in the note);
 #  - the handler exits 0 and logs no bug; the next delivery, with no
@@ -73,6 +75,9 @@ ERRNOS = {
 }
 # A failure of these must reach the client: the store checks every one.
 MUST_FAIL = {"open", "copy_file_range", "write", "fsync", "link", "mkdir"}
+# linkat of the spool into tmp/: EXDEV, EMLINK and the like fall back to a
+# copy (250 is right); EIO, ENOSPC must reach the client
+ERRNOS["linkat"] = ["EIO", "ENOSPC", "EXDEV", "EMLINK"]
 
 
 def errnos(func):
@@ -271,7 +276,7 @@ def one_fault(tree, func, pos, err, spec_extra="", path="/mail"):
             tree.store == "maildir":
         check(any(c != 250 for c in codes), "%s: 250 although the "
               "store's %s failed" % (what, func))
-    if path != "/mail" and func == "write" and err != "short":
+    if path != "/mail" and func in ("write", "fsync") and err != "short":
         # (a failed O_TMPFILE open falls back to mkostemp(): 250 is right)
         check(all(c != 250 for c in codes), "%s: 250 although the "
               "spool's %s failed" % (what, func))
@@ -330,16 +335,26 @@ def smtp_store(lmtp, store="maildir"):
             check({"open", "fsync"} <= set(counts),
                   "the mbox delivery path made no open/fsync: %r" % counts)
             return sweep(tree, "mbox", sorted(counts), counts)
+        # the spool (an O_TMPFILE on the same file system) is linked into
+        # tmp/, not copied
         funcs = sorted(f for f in counts
                        if f in ("open", "openat", "copy_file_range", "fsync",
-                                "link", "mkdir", "unlink", "close"))
-        check({"open", "copy_file_range", "fsync", "link", "mkdir"} <=
-              set(funcs), "the delivery path made no %s calls: %r" %
-              ("/".join({"open", "copy_file_range", "fsync", "link",
-                         "mkdir"} - set(funcs)), counts))
+                                "link", "linkat", "mkdir", "unlink", "close"))
+        want = {"linkat", "link", "mkdir"}
+        check(want <= set(funcs) and "copy_file_range" not in funcs,
+              "the delivery path should link the spool, not copy it: %r" %
+              counts)
         notes = [sweep(tree, "maildir", funcs, counts)]
-        # the read/write fallback, when copy_file_range says EXDEV
-        force = ",copy_file_range@1-:EXDEV"
+        # the copy, when the spool cannot be linked (another file system)
+        force = ",linkat@1-:EXDEV"
+        counts_cp = count_calls(tree, force[1:])
+        want = {"open", "copy_file_range", "fsync", "link"}
+        check(want <= set(counts_cp), "the copy path made no %s calls: %r" %
+              ("/".join(want - set(counts_cp)), counts_cp))
+        notes.append(sweep(tree, "copy", sorted(want | {"close"}),
+                           counts_cp, force))
+        # the read/write fallback, when copy_file_range says EXDEV too
+        force += ",copy_file_range@1-:EXDEV"
         counts_rw = count_calls(tree, force[1:])
         notes.append(sweep(tree, "write fallback", ["write"], counts_rw,
                            force))
@@ -352,8 +367,8 @@ def smtp_spool():
     tree = Tree()
     try:
         counts = count_calls(tree, path="/spool")
-        funcs = [f for f in ("open", "write") if counts.get(f)]
-        check(funcs == ["open", "write"], "spool calls: %r" % counts)
+        funcs = [f for f in ("open", "write", "fsync") if counts.get(f)]
+        check(funcs == ["open", "write", "fsync"], "spool calls: %r" % counts)
         return sweep(tree, "spool", funcs, counts, path="/spool")
     finally:
         tree.cleanup()

@@ -101,6 +101,12 @@ def make_pki():
                 "-CAkey", ca + ".key", "-CAcreateserial", "-out",
                 name + ".crt", "-days", "2", "-extfile", "ext.cnf",
                 "-extensions", ext)
+    # an RSA server certificate, for the key/certificate match check
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "rsa.key",
+            "-out", "rsa.csr", "-subj", "/CN=mx.example.test")
+    openssl("x509", "-req", "-in", "rsa.csr", "-CA", "ca.crt", "-CAkey",
+            "ca.key", "-CAcreateserial", "-out", "rsa.crt", "-days", "2",
+            "-extfile", "ext.cnf", "-extensions", "srv")
 
 
 def pki(name):
@@ -1250,6 +1256,63 @@ def nocert_group(kind):
     ])
 
 
+# a key that is not the certificate's (cartero compares key ids instead of
+# GnuTLS's test signature): STARTTLS is offered (the files are readable),
+# the command gets 454 before any go-ahead, the log names the mismatch; a
+# matching RSA pair works
+def mismatch_smtp(srv):
+    n = len(log_events(srv, "tls-failed"))
+    c = smtp_raw(srv.port)
+    try:
+        ext = smtp_ehlo(c)
+        check("STARTTLS" in ext, "STARTTLS not offered: %r" % ext)
+        c.send(b"STARTTLS\r\n")
+        lines = c.expect(454, "STARTTLS")
+        check(lines[-1].startswith("454 4.7.0 "), "STARTTLS: %r" % lines)
+        c.send(b"NOOP\r\n")
+        c.expect(250, "NOOP after 454")
+        c.send(b"QUIT\r\n")
+        c.expect(221)
+    finally:
+        c.close()
+    ev = wait_for(lambda: len(log_events(srv, "tls-failed")) > n, 2.0) and \
+        log_events(srv, "tls-failed")
+    check(ev and "do not match" in ev[-1], "tls-failed: %r" % ev)
+
+
+def rsa_smtp(srv):
+    with smtplib.SMTP(HOST, srv.port, timeout=TIMEOUT) as c:
+        c.ehlo("client.example")
+        c.starttls(context=ctx())
+        check(c.sock.version() in ("TLSv1.2", "TLSv1.3"),
+              "version %r" % c.sock.version())
+        c.ehlo("client.example")
+        check(c.noop()[0] == 250, "NOOP over TLS")
+
+
+def mismatch_groups():
+    for label, cert, key in (("EC certificate, another EC key", "server.crt",
+                              "client.key"),
+                             ("RSA certificate, an EC key", "rsa.crt",
+                              "server.key"),
+                             ("EC certificate, an RSA key", "server.crt",
+                              "rsa.key")):
+        srv = Server("socket-activate",
+                     conf_extra=tls_section(pki(cert), pki(key)))
+        run_group("mismatched key (%s)" % label, [srv], [
+            ("%s: STARTTLS offered, 454 4.7.0, log says they do not match"
+             % label, lambda: mismatch_smtp(srv), srv),
+        ], [
+            ("%s: smtpd exited 0, log clean" % label,
+             lambda: check_clean(srv), srv),
+        ])
+    srv = Server("socket-activate", conf_extra=tls_section(
+        pki("rsa.crt"), pki("rsa.key")))
+    run_group("RSA key", [srv], [
+        ("RSA 2048 pair: smtplib STARTTLS works", lambda: rsa_smtp(srv), srv),
+    ], [])
+
+
 def client_cert_groups():
     relay = "\n[relay]\nstore = maildir\npath = relay/%d/%u\n"
     srv = Server("socket-activate", conf_extra=SMTP_AUTH.format(
@@ -1343,6 +1406,7 @@ def main():
             main_group(launcher)
         for kind in ("missing", "unreadable"):
             nocert_group(kind)
+        mismatch_groups()
         client_cert_groups()
         priority_group()
         stunnel_group()
