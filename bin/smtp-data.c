@@ -19,12 +19,10 @@ smtp_trace_fields(struct smtp_session *s)
 {
 	struct cartero_session *cs = &s->cs;
 	char buf[2048], date[64], lit[64], forc[300] = "";
-	struct tm tm;
 	time_t now = time(NULL);
 	const char *with;
 
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	log_date(now, date, sizeof date);
 	if (strcmp(cs->peer.ip, "unknown") == 0)
 		strcpy(lit, "unknown");
 	else

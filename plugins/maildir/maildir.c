@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cartero/cartero.h>
@@ -192,8 +193,10 @@ maildir_adopt(int from, off_t size, const char *tmp)
 	char proc[48];
 
 	if (fstat(from, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size != size)
+	    st.st_size != size) {
+		errno = 0;
 		return 1;
+	}
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", from);
 	if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
 		return errno == EXDEV || errno == ENOENT || errno == EPERM ||
@@ -225,11 +228,6 @@ maildir_prepare(void *state, const struct cartero_delivery *d,
 		reply_r->text = "No such user here";
 		return -1;
 	}
-	if (maildir_make(h->dir) < 0) {
-		maildir_fail(reply_r, errno, "mkdir");
-		free(h);
-		return -1;
-	}
 	gettimeofday(&tv, NULL);
 	if (getentropy(rnd, sizeof rnd) < 0)
 		memset(rnd, 0, sizeof rnd);
@@ -248,7 +246,19 @@ maildir_prepare(void *state, const struct cartero_delivery *d,
 		free(h);
 		return -1;
 	}
+	/* tmp/ new/ cur/ are made on first delivery, when tmp/ is missing:
+	 * no access() of each in every delivery. */
 	int adopted = maildir_adopt(d->fd, d->size, h->tmp);
+	bool made = false;
+	if (adopted != 0 && errno == ENOENT) {
+		if (maildir_make(h->dir) < 0) {
+			maildir_fail(reply_r, errno, "mkdir");
+			free(h);
+			return -1;
+		}
+		made = true;
+		adopted = maildir_adopt(d->fd, d->size, h->tmp);
+	}
 	if (adopted == 0) {
 		if (fsync(d->fd) < 0) {
 			maildir_fail(reply_r, errno, "fsync");
@@ -265,6 +275,15 @@ maildir_prepare(void *state, const struct cartero_delivery *d,
 		return -1;
 	}
 	fd = open(h->tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT && !made) {
+		if (maildir_make(h->dir) < 0) {
+			maildir_fail(reply_r, errno, "mkdir");
+			free(h);
+			return -1;
+		}
+		fd = open(h->tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
+		    0600);
+	}
 	if (fd < 0) {
 		maildir_fail(reply_r, errno, "open");
 		free(h);
@@ -298,7 +317,16 @@ maildir_commit(void *state, void *handle, struct cartero_reply *reply_r)
 	char newdir[MD_PATH_MAX + 8];
 
 	(void)state;
-	if (link(h->tmp, h->new) < 0) {
+	int r = link(h->tmp, h->new);
+	if (r < 0 && errno == ENOENT && access(h->tmp, F_OK) == 0) {
+		/* new/ went missing after tmp/ was made */
+		if (maildir_make(h->dir) < 0) {
+			maildir_fail(reply_r, errno, "mkdir");
+			return -1;
+		}
+		r = link(h->tmp, h->new);
+	}
+	if (r < 0) {
 		maildir_fail(reply_r, errno, "link");
 		return -1;
 	}
@@ -349,7 +377,17 @@ struct md_drop {
 	int read_fd;
 	struct md_msg *v;
 	size_t n, cap;
+	char *list;		/* .cartero-list's text; names point into it */
+	size_t list_len;
 };
+
+/* Names from .cartero-list live in d->list; the others were malloc'd. */
+static void
+md_name_free(struct md_drop *d, char *name)
+{
+	if (d->list == NULL || name < d->list || name >= d->list + d->list_len)
+		free(name);
+}
 
 /* FNV-1a, for names too long or odd to be a UIDL themselves. */
 static unsigned long long
@@ -594,13 +632,128 @@ static void
 md_drop_free(struct md_drop *d)
 {
 	for (size_t i = 0; i < d->n; i++)
-		free(d->v[i].name);
+		md_name_free(d, d->v[i].name);
 	free(d->v);
+	free(d->list);
 	if (d->read_fd >= 0)
 		close(d->read_fd);
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);	/* releases the flock */
 	free(d);
+}
+
+/*
+ * The listing cache, .cartero-list: the sorted listing of the last scan
+ * ("SIZE NAME" lines) under a first line naming new/ and cur/ (device,
+ * inode, size, mtime to the nanosecond) as they were before that scan.
+ * When both are unchanged a session reads this one file instead of both
+ * directories (after 10,000 messages moved to cur/, new/ is a megabyte
+ * of empty directory blocks: a cold read of it alone is 30 ms), as
+ * Dovecot does with its uidlist.  It is written only when both mtimes
+ * are more than a second old: a change in the same clock tick as the
+ * scan would leave the mtime as it was.  Anything that does not match
+ * exactly means a scan, so a stale or broken file costs one scan.
+ */
+static void
+md_list_stamp(char *out, size_t n, const struct stat *nw,
+    const struct stat *cu, size_t count)
+{
+	snprintf(out, n, "cartero-list 1 %llu %llu %lld %lld.%09ld %llu %lld "
+	    "%lld.%09ld %zu\n", (unsigned long long)nw->st_dev,
+	    (unsigned long long)nw->st_ino, (long long)nw->st_size,
+	    (long long)nw->st_mtim.tv_sec, nw->st_mtim.tv_nsec,
+	    (unsigned long long)cu->st_ino, (long long)cu->st_size,
+	    (long long)cu->st_mtim.tv_sec, cu->st_mtim.tv_nsec, count);
+}
+
+static int
+md_list_load(struct md_drop *d, const struct stat *nw, const struct stat *cu)
+{
+	char path[MD_PATH_MAX + 32], want[256];
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s/.cartero-list", d->dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 ||
+	    st.st_size > (256 << 20) ||
+	    (d->list = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	ssize_t r = read(fd, d->list, (size_t)st.st_size);
+	close(fd);
+	if (r != st.st_size)
+		return -1;
+	d->list[r] = '\0';
+	d->list_len = (size_t)r + 1;
+	char *p = d->list, *end = d->list + r;
+	char *nl = memchr(p, '\n', (size_t)(end - p));
+	if (nl == NULL || nl - p > 200)
+		return -1;
+	*nl = '\0';
+	const char *last = strrchr(p, ' ');
+	unsigned long long count = last ? strtoull(last + 1, NULL, 10) : 0;
+	if (count > (size_t)r)
+		return -1;
+	md_list_stamp(want, sizeof want, nw, cu, (size_t)count);
+	want[strlen(want) - 1] = '\0';		/* the stamp's "\n" */
+	if (strcmp(p, want) != 0)
+		return -1;
+	if (count > 0 && (d->v = malloc(count * sizeof *d->v)) == NULL)
+		return -1;
+	d->cap = count;
+	for (p = nl + 1; p < end && d->n < count; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		*nl = '\0';
+		char *name;
+		long long size = strtoll(p, &name, 10);
+		if (*name != ' ' || size < 0 || (strncmp(name + 1, "new/", 4) &&
+		    strncmp(name + 1, "cur/", 4)) || name[5] == '\0' ||
+		    name[5] == '.' || strchr(name + 5, '/') != NULL)
+			break;
+		struct md_msg *m = &d->v[d->n++];
+		memset(m, 0, sizeof *m);
+		m->name = name + 1;
+		m->size = (off_t)size;
+		md_uid(m, name + 5);
+	}
+	if (d->n != count || p != end) {
+		d->n = 0;	/* the names point into d->list */
+		return -1;
+	}
+	return 0;
+}
+
+static void
+md_list_save(const struct md_drop *d, const struct stat *nw,
+    const struct stat *cu)
+{
+	char path[MD_PATH_MAX + 32], tmp[MD_PATH_MAX + 48], stamp[256];
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec - nw->st_mtim.tv_sec < 2 ||
+	    now.tv_sec - cu->st_mtim.tv_sec < 2)
+		return;		/* too recent to trust (see above) */
+	for (size_t i = 0; i < d->n; i++)
+		if (strchr(d->v[i].name, '\n') != NULL)
+			return;
+	snprintf(path, sizeof path, "%s/.cartero-list", d->dir);
+	snprintf(tmp, sizeof tmp, "%s/.cartero-list.%ld", d->dir,
+	    (long)getpid());
+	FILE *f = fopen(tmp, "we");
+	if (f == NULL)
+		return;
+	md_list_stamp(stamp, sizeof stamp, nw, cu, d->n);
+	fputs(stamp, f);
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(f, "%lld %s\n", (long long)d->v[i].size, d->v[i].name);
+	/* A cache: no fsync; a torn file fails the count and means a scan. */
+	if (fclose(f) != 0 || rename(tmp, path) < 0)
+		unlink(tmp);
 }
 
 static int
@@ -621,13 +774,17 @@ maildir_open(void *state, const struct cartero_conf *domain,
 		maildir_fail(reply_r, EINVAL, "no maildrop for this user");
 		return -1;
 	}
-	if (maildir_make(d->dir) < 0) {
-		maildir_fail(reply_r, errno, "mkdir");
-		md_drop_free(d);
-		return -1;
-	}
 	snprintf(lock, sizeof lock, "%s/.cartero-pop3.lock", d->dir);
 	d->lock_fd = open(lock, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	if (d->lock_fd < 0 && errno == ENOENT) {
+		/* the maildrop is made on first use */
+		if (maildir_make(d->dir) < 0) {
+			maildir_fail(reply_r, errno, "mkdir");
+			md_drop_free(d);
+			return -1;
+		}
+		d->lock_fd = open(lock, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	}
 	if (d->lock_fd < 0) {
 		maildir_fail(reply_r, errno, "open lock");
 		md_drop_free(d);
@@ -641,6 +798,30 @@ maildir_open(void *state, const struct cartero_conf *domain,
 			reply_r->status = "IN-USE";
 		return -1;
 	}
+	/* new/ and cur/ as they are before the listing is taken */
+	struct stat nw, cu;
+	char sub[MD_PATH_MAX + 8];
+	for (int k = 0; k < 2; k++) {
+		snprintf(sub, sizeof sub, "%s/%s", d->dir, k ? "cur" : "new");
+		if (stat(sub, k ? &cu : &nw) == 0)
+			continue;
+		if (errno != ENOENT || maildir_make(d->dir) < 0 ||
+		    stat(sub, k ? &cu : &nw) < 0) {
+			maildir_fail(reply_r, errno, "mkdir");
+			md_drop_free(d);
+			return -1;
+		}
+	}
+	if (md_list_load(d, &nw, &cu) == 0) {
+		*maildrop_r = d;
+		return 0;
+	}
+	free(d->list);
+	d->list = NULL;
+	d->list_len = 0;
+	free(d->v);
+	d->v = NULL;
+	d->n = d->cap = 0;
 	struct md_cache cache;
 	md_cache_load(&cache, d->dir);
 	if (md_scan(d, "new", &cache) < 0 || md_scan(d, "cur", &cache) < 0) {
@@ -654,6 +835,7 @@ maildir_open(void *state, const struct cartero_conf *domain,
 	md_cache_free(&cache);
 	if (d->n > 1)
 		qsort(d->v, d->n, sizeof *d->v, md_cmp);
+	md_list_save(d, &nw, &cu);
 	*maildrop_r = d;
 	return 0;
 }
@@ -701,7 +883,7 @@ md_relocate(struct md_drop *d, struct md_msg *m)
 			if (name == NULL)
 				break;
 			snprintf(name, len, "%s/%s", subs[k], e->d_name);
-			free(m->name);
+			md_name_free(d, m->name);
 			m->name = name;
 			closedir(dir);
 			return 0;

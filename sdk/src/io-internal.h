@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define CARTERO_IO_INSIZE 8192
+#define CARTERO_IO_INSIZE 65536
 #define CARTERO_IO_OUTSIZE 8192
 
 /* Transport hooks, so that TLS can slide in under the buffers. */
@@ -30,6 +30,8 @@ struct io {
 	int timeout_ms;			/* longest silence for one read */
 	int64_t deadline_ms;		/* monotonic; 0: none */
 	bool is_broken;			/* write failed: the client is gone */
+	bool is_bulk;			/* the last read filled the buffer */
+	bool is_socket;			/* fd_in may be a socket (recv) */
 };
 
 void io_init(struct io *io, int fd_in, int fd_out, int timeout_sec);

@@ -23,6 +23,8 @@ io_init(struct io *io, int fd_in, int fd_out, int timeout_sec)
 	io->timeout_ms = timeout_sec > 0 ? timeout_sec * 1000 : -1;
 	io->deadline_ms = 0;
 	io->is_broken = false;
+	io->is_bulk = false;
+	io->is_socket = true;
 }
 
 void
@@ -107,6 +109,26 @@ io_fill(struct io *io)
 		io->in_len -= io->in_pos;
 		io->in_pos = 0;
 	}
+	size_t room = sizeof io->in - io->in_len;
+	/* The last read filled the buffer: more is likely waiting, so try
+	 * it before poll() (a 50 MB message: half the system calls).  Only
+	 * on a socket: MSG_DONTWAIT leaves the descriptor blocking for
+	 * whoever else shares it. */
+	if (io->ops == NULL && io->is_bulk && io->is_socket &&
+	    (io->deadline_ms == 0 || io_now_ms() < io->deadline_ms)) {
+		ssize_t r = recv(io->fd_in, io->in + io->in_len, room,
+		    MSG_DONTWAIT);
+		if (r >= 0) {
+			io->is_bulk = (size_t)r == room;
+			io->in_len += (size_t)r;
+			return r;
+		}
+		if (errno == ENOTSOCK)
+			io->is_socket = false;
+		else if (errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR)
+			return -1;
+	}
 	for (;;) {
 		bool ready = io->ops && io->ops->pending &&
 		    io->ops->pending(io->ctx) > 0;
@@ -123,6 +145,7 @@ io_fill(struct io *io)
 		    : read(io->fd_in, io->in + io->in_len,
 			sizeof io->in - io->in_len);
 		if (r >= 0) {
+			io->is_bulk = (size_t)r == room;
 			io->in_len += (size_t)r;
 			return r;
 		}

@@ -123,3 +123,35 @@ log_quote(char *dst, size_t n, const char *src)
 	dst[o] = '\0';
 	return dst;
 }
+
+/*
+ * The date in UTC (RFC 5322 3.3), by hand: gmtime_r() and strftime() read
+ * /etc/localtime (tzset) on first use, seven system calls in every session
+ * for a zone this field does not use.  Days to a civil date as in
+ * Hinnant's "chrono-compatible low-level date algorithms".
+ */
+void
+log_date(time_t t, char *out, size_t n)
+{
+	static const char days[] = "ThuFriSatSunMonTueWed";	/* from 1970 */
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	long long z = (long long)t / 86400, sec = (long long)t % 86400;
+
+	if (sec < 0) {
+		sec += 86400;
+		z--;
+	}
+	int wday = (int)(((z % 7) + 7) % 7);
+	z += 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned day = doy - (153 * mp + 2) / 5 + 1;
+	unsigned mon = mp < 10 ? mp + 3 : mp - 9;	/* 1..12 */
+	long long year = (long long)yoe + era * 400 + (mon <= 2);
+	snprintf(out, n, "%.3s, %02u %.3s %lld %02d:%02d:%02d +0000",
+	    days + 3 * wday, day, months + 3 * (mon - 1), year,
+	    (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+}

@@ -1,6 +1,7 @@
 /* ISC license. */
 /* log_quote: escapes, truncation, and the buffer bound, for every size. */
 #include <stdlib.h>
+#include <time.h>
 
 #include "../../sdk/src/log-internal.h"
 #include "test.h"
@@ -156,10 +157,47 @@ test_sweep(void)
 	}
 }
 
+/* log_date against gmtime_r + strftime (C locale) over 600 years, every
+ * day's edges, leap days, and the epoch's neighbours. */
+static void
+test_date(void)
+{
+	static const long long starts[] = { -86400LL * 365 * 200, -1, 0, 1,
+	    951782400LL /* 2000-02-29 */, 4107542400LL /* 2100-03-01 */,
+	    1795315365LL };
+	char got[64], want[64];
+	struct tm tm;
+
+	test_begin("log_date matches gmtime_r and strftime, 1770-2370");
+	for (long long t = -86400LL * 365 * 200; t < 86400LL * 365 * 400;
+	    t += 86400 * 7 + 3601) {
+		for (int k = -1; k <= 1; k++) {
+			time_t x = (time_t)(t - t % 86400 + k);
+			log_date(x, got, sizeof got);
+			gmtime_r(&x, &tm);
+			strftime(want, sizeof want,
+			    "%a, %d %b %Y %H:%M:%S +0000", &tm);
+			if (strcmp(got, want) != 0) {
+				test_assert_str(got, want);
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
+		time_t x = (time_t)starts[i];
+		log_date(x, got, sizeof got);
+		gmtime_r(&x, &tm);
+		strftime(want, sizeof want, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+		test_assert_str(got, want);
+	}
+	test_end();
+}
+
 int
 main(void)
 {
 	test_table();
 	test_sweep();
+	test_date();
 	return test_done();
 }
