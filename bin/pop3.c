@@ -654,6 +654,9 @@ pop3_send_message(struct pop3_session *s, int fd, long body_lines)
 		if (r == 0)
 			break;
 		off += r;
+		/* A regular file (the store's contract): a short read is
+		 * its end, so no second pread() just to see 0. */
+		bool is_eof = (size_t)r < sizeof in;
 		size_t o = 0;
 		for (ssize_t i = 0; i < r; i++) {
 			/* Past a line's first byte, everything up to its LF
@@ -700,6 +703,8 @@ pop3_send_message(struct pop3_session *s, int fd, long body_lines)
 		}
 		if (io_write(&s->io, out, o) < 0)
 			return -1;
+		if (is_eof)
+			break;
 	}
 	if (!at_bol)
 		io_puts(&s->io, "\r\n");

@@ -938,7 +938,8 @@ maildir_seen(void *maildrop, size_t i)
 }
 
 /* Moves new/BASE to cur/BASE:2,[S], or adds S to a cur/ name's flags
- * (kept in ASCII order, maildir.5); never replaces an existing file. */
+ * (kept in ASCII order, maildir.5); never replaces an existing file.
+ * 1 when it renamed, 0 when there was nothing to do, -1 on error. */
 static int
 md_settle(struct md_drop *d, struct md_msg *m)
 {
@@ -965,11 +966,11 @@ md_settle(struct md_drop *d, struct md_msg *m)
 	snprintf(to, sizeof to, "%s/cur/%.*s:2,%s", d->dir, (int)n, base,
 	    flags);
 	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
-		return 0;
+		return 1;
 	if (errno == EINVAL || errno == ENOSYS) {
 		if (link(from, to) < 0)
 			return -1;
-		return unlink(from);
+		return unlink(from) < 0 ? -1 : 1;
 	}
 	return errno == ENOENT ? 0 : -1;	/* moved by another reader */
 }
@@ -980,16 +981,28 @@ maildir_commit_drop(void *maildrop, struct cartero_reply *reply_r)
 	struct md_drop *d = maildrop;
 	char path[MD_PATH_MAX * 2];
 	int bad = 0, err = 0;
+	bool is_changed[2] = { false, false };	/* new/, cur/ */
 
 	for (size_t i = 0; i < d->n; i++) {
 		struct md_msg *m = &d->v[i];
+		/* Only a directory this session changed is fsynced (after
+		 * an error, both): a listing-only session fsyncs none. */
+		bool is_new = strncmp(m->name, "new/", 4) == 0;
 		if (!m->is_deleted) {
-			if (md_settle(d, m) < 0 && !bad) {
+			int r = md_settle(d, m);
+			if (r != 0) {
+				is_changed[1] = true;
+				if (is_new || r < 0)
+					is_changed[0] = true;
+			}
+			if (r < 0 && !bad) {
 				bad = 1;
 				err = errno;
 			}
 			continue;
 		}
+		is_changed[0] = is_changed[0] || is_new;
+		is_changed[1] = true;	/* or moved there by another reader */
 		snprintf(path, sizeof path, "%s/%s", d->dir, m->name);
 		if (unlink(path) == 0 || (errno == ENOENT &&
 		    (md_relocate(d, m) < 0 || (snprintf(path, sizeof path,
@@ -1002,6 +1015,8 @@ maildir_commit_drop(void *maildrop, struct cartero_reply *reply_r)
 		}
 	}
 	for (int k = 0; k < 2; k++) {
+		if (!is_changed[k])
+			continue;
 		snprintf(path, sizeof path, "%s/%s", d->dir, k ? "cur" : "new");
 		if (cartero_fsync_dir(path) < 0 && !bad) {
 			bad = 1;
