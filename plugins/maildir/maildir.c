@@ -29,6 +29,8 @@ struct md_handle {
 	char dir[MD_PATH_MAX];
 	char tmp[MD_PATH_MAX];
 	char new[MD_PATH_MAX];
+	int spool_fd;		/* >= 0: the spool, linked into new/ at commit */
+	off_t size;
 	int is_committed;
 };
 
@@ -181,32 +183,76 @@ maildir_copy(int from, off_t size, int to)
 
 /*
  * The host's spool is an unnamed file (O_TMPFILE) holding exactly the
- * message.  When it is on the maildrop's file system it becomes tmp/NAME
- * itself, linked through /proc, and fsynced: no copy.  1 when it cannot
- * be linked (another file system, no /proc, a spool that was a named file
- * once), so the caller copies; -1 with errno on a real failure.
+ * message.  When it is on the maildrop's file system it needs no tmp/
+ * name at all: prepare fsyncs it (durable, and invisible since it has no
+ * name; a crash frees it), commit links it straight into new/ through
+ * /proc/self/fd, and a second recipient gets a second hard link, as
+ * Dovecot's LDA does.  No octet is copied, and tmp/ is not touched.
+ * Otherwise tmp/NAME is a copy, as the Maildir rules describe.
  */
+/* 1: link the spool; 0: copy it; -1 with errno: the maildrop could not
+ * be made. */
 static int
-maildir_adopt(int from, off_t size, const char *tmp)
+maildir_can_link(int from, off_t size, char *dir)
 {
-	struct stat st;
-	char proc[48];
+	struct stat sp, st;
 
-	if (fstat(from, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size != size) {
-		errno = 0;
-		return 1;
+	if (fstat(from, &sp) < 0 || !S_ISREG(sp.st_mode) || sp.st_size != size)
+		return 0;
+	if (stat(dir, &st) < 0) {
+		/* a maildrop made by its first delivery */
+		if (errno != ENOENT)
+			return 0;
+		if (maildir_make(dir) < 0)
+			return -1;
+		if (stat(dir, &st) < 0)
+			return 0;
 	}
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", from);
-	if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
-		return errno == EXDEV || errno == ENOENT || errno == EPERM ||
-		    errno == EACCES || errno == ENOTDIR || errno == EINVAL ||
-		    errno == ELOOP || errno == EMLINK ? 1 : -1;
+	return sp.st_dev == st.st_dev;
+}
+
+/* tmp/NAME: created O_EXCL, the spool copied in, fsynced and closed,
+ * each checked; unlinked again on failure.  -1 with errno and *op_r. */
+static int
+maildir_write_tmp(struct md_handle *h, int from, off_t size,
+    const char **op_r)
+{
+	int fd = open(h->tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+
+	if (fd < 0 && errno == ENOENT) {
+		/* tmp/ new/ cur/ are made on first delivery */
+		if (maildir_make(h->dir) < 0) {
+			*op_r = "mkdir";
+			return -1;
+		}
+		fd = open(h->tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
+		    0600);
+	}
+	if (fd < 0) {
+		*op_r = "open";
+		return -1;
+	}
+	*op_r = "write";
+	if (maildir_copy(from, size, fd) < 0 ||
+	    (*op_r = "fsync", fsync(fd) < 0)) {
+		int err = errno;
+		close(fd);
+		unlink(h->tmp);
+		errno = err;
+		return -1;
+	}
+	if (close(fd) < 0) {
+		int err = errno;
+		*op_r = "close";
+		unlink(h->tmp);
+		errno = err;
+		return -1;
+	}
 	return 0;
 }
 
-/* tmp/UNIQUE: the spool linked, or a copy created O_EXCL; either way
- * fsynced, and closed, each checked. */
+/* The spool made durable where it will be linked from, or a copy in
+ * tmp/; either way nothing a reader sees. */
 static int
 maildir_prepare(void *state, const struct cartero_delivery *d,
     void **handle_r, struct cartero_reply *reply_r)
@@ -215,12 +261,14 @@ maildir_prepare(void *state, const struct cartero_delivery *d,
 	struct md_handle *h = calloc(1, sizeof *h);
 	struct timeval tv;
 	unsigned char rnd[4];
-	int fd = -1;
+	const char *op;
 
 	if (h == NULL) {
 		maildir_fail(reply_r, ENOMEM, "malloc");
 		return -1;
 	}
+	h->spool_fd = -1;
+	h->size = d->size;
 	if (maildir_path(md, d->domain, d->rcpt, h->dir, sizeof h->dir) < 0) {
 		free(h);
 		reply_r->code = 550;
@@ -246,61 +294,24 @@ maildir_prepare(void *state, const struct cartero_delivery *d,
 		free(h);
 		return -1;
 	}
-	/* tmp/ new/ cur/ are made on first delivery, when tmp/ is missing:
-	 * no access() of each in every delivery. */
-	int adopted = maildir_adopt(d->fd, d->size, h->tmp);
-	bool made = false;
-	if (adopted != 0 && errno == ENOENT) {
-		if (maildir_make(h->dir) < 0) {
-			maildir_fail(reply_r, errno, "mkdir");
-			free(h);
-			return -1;
-		}
-		made = true;
-		adopted = maildir_adopt(d->fd, d->size, h->tmp);
+	int can = maildir_can_link(d->fd, d->size, h->dir);
+	if (can < 0) {
+		maildir_fail(reply_r, errno, "mkdir");
+		free(h);
+		return -1;
 	}
-	if (adopted == 0) {
+	if (can > 0) {
 		if (fsync(d->fd) < 0) {
 			maildir_fail(reply_r, errno, "fsync");
-			unlink(h->tmp);
 			free(h);
 			return -1;
 		}
+		h->spool_fd = d->fd;
 		*handle_r = h;
 		return 0;
 	}
-	if (adopted < 0 && errno != EEXIST) {
-		maildir_fail(reply_r, errno, "link");
-		free(h);
-		return -1;
-	}
-	fd = open(h->tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == ENOENT && !made) {
-		if (maildir_make(h->dir) < 0) {
-			maildir_fail(reply_r, errno, "mkdir");
-			free(h);
-			return -1;
-		}
-		fd = open(h->tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
-		    0600);
-	}
-	if (fd < 0) {
-		maildir_fail(reply_r, errno, "open");
-		free(h);
-		return -1;
-	}
-	const char *op = "write";
-	if (maildir_copy(d->fd, d->size, fd) < 0 ||
-	    (op = "fsync", fsync(fd) < 0)) {
+	if (maildir_write_tmp(h, d->fd, d->size, &op) < 0) {
 		maildir_fail(reply_r, errno, op);
-		close(fd);
-		unlink(h->tmp);
-		free(h);
-		return -1;
-	}
-	if (close(fd) < 0) {
-		maildir_fail(reply_r, errno, "close");
-		unlink(h->tmp);
 		free(h);
 		return -1;
 	}
@@ -308,30 +319,72 @@ maildir_prepare(void *state, const struct cartero_delivery *d,
 	return 0;
 }
 
-/* link() into new/ (never rename: it could replace a file), then make the
- * new directory entry durable. */
+/* Links the fsynced spool into new/; 1 when it cannot be linked (no
+ * /proc, another mount of the same file system, a spool that had a
+ * name), 0 or -1 with errno. */
+static int
+maildir_link_spool(struct md_handle *h)
+{
+	char proc[48];
+
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", h->spool_fd);
+	for (int tries = 0; tries < 2; tries++) {
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, h->new,
+		    AT_SYMLINK_FOLLOW) == 0)
+			return 0;
+		if (errno != ENOENT)
+			break;
+		/* new/ missing (made now), or the spool cannot be named */
+		struct stat st;
+		char newdir[MD_PATH_MAX + 8];
+		snprintf(newdir, sizeof newdir, "%s/new", h->dir);
+		if (stat(newdir, &st) == 0)
+			return 1;
+		if (maildir_make(h->dir) < 0)
+			return -1;
+	}
+	return errno == EXDEV || errno == ENOENT || errno == EPERM ||
+	    errno == EACCES || errno == EINVAL || errno == ELOOP ||
+	    errno == ENOTDIR ? 1 : -1;
+}
+
+/* Makes the copy visible: link() into new/ (never rename: it could
+ * replace a file), then fsync new/ so the entry is durable. */
 static int
 maildir_commit(void *state, void *handle, struct cartero_reply *reply_r)
 {
 	struct md_handle *h = handle;
 	char newdir[MD_PATH_MAX + 8];
+	const char *op = "link";
+	int r = 1;
 
 	(void)state;
-	int r = link(h->tmp, h->new);
-	if (r < 0 && errno == ENOENT && access(h->tmp, F_OK) == 0) {
-		/* new/ went missing after tmp/ was made */
-		if (maildir_make(h->dir) < 0) {
-			maildir_fail(reply_r, errno, "mkdir");
+	if (h->spool_fd >= 0 && (r = maildir_link_spool(h)) > 0) {
+		/* cannot be linked after all: the copy, now */
+		if (maildir_write_tmp(h, h->spool_fd, h->size, &op) < 0) {
+			maildir_fail(reply_r, errno, op);
 			return -1;
 		}
+		h->spool_fd = -1;
+	}
+	if (h->spool_fd < 0) {
 		r = link(h->tmp, h->new);
+		if (r < 0 && errno == ENOENT && access(h->tmp, F_OK) == 0) {
+			/* new/ went missing after tmp/ was made */
+			if (maildir_make(h->dir) < 0) {
+				maildir_fail(reply_r, errno, "mkdir");
+				return -1;
+			}
+			r = link(h->tmp, h->new);
+		}
 	}
 	if (r < 0) {
 		maildir_fail(reply_r, errno, "link");
 		return -1;
 	}
 	h->is_committed = 1;
-	unlink(h->tmp);
+	if (h->spool_fd < 0)
+		unlink(h->tmp);
 	snprintf(newdir, sizeof newdir, "%s/new", h->dir);
 	if (cartero_fsync_dir(newdir) < 0) {
 		maildir_fail(reply_r, errno, "fsync new/");
@@ -352,7 +405,7 @@ maildir_end(void *state, void *handle, int is_kept)
 			unlink(h->new);
 			snprintf(newdir, sizeof newdir, "%s/new", h->dir);
 			cartero_fsync_dir(newdir);
-		} else
+		} else if (h->spool_fd < 0)
 			unlink(h->tmp);
 	}
 	free(h);

@@ -14,8 +14,8 @@
 #  - 250 only if every recipient has exactly one copy in new/, equal byte
 #    for byte to what was sent; for a call whose failure the store must
 #    see (write, copy_file_range, fsync, link, open, mkdir) never 250;
-#    the spool is linked into tmp/ (linkat), and with linkat failing with
-#    EXDEV the copy path (open, copy_file_range, write) is swept too;
+#    the spool is linked into new/ (linkat), and with linkat failing with
+#    EXDEV the copy path (open, copy_file_range, write, link) is swept too;
 #  - after 451/452 nothing is visible in new/ or cur/ of any maildrop
 #    (leftovers in tmp/ are allowed, and counted in the note);
 #  - the handler exits 0 and logs no bug; the next delivery, with no
@@ -335,17 +335,19 @@ def smtp_store(lmtp, store="maildir"):
             check({"open", "fsync"} <= set(counts),
                   "the mbox delivery path made no open/fsync: %r" % counts)
             return sweep(tree, "mbox", sorted(counts), counts)
-        # the spool (an O_TMPFILE on the same file system) is linked into
-        # tmp/, not copied
+        # the spool (an O_TMPFILE on the same file system) is linked
+        # straight into new/ at commit, not copied (its fsync is on the
+        # spool's path: smtp_spool sweeps it)
         funcs = sorted(f for f in counts
                        if f in ("open", "openat", "copy_file_range", "fsync",
                                 "link", "linkat", "mkdir", "unlink", "close"))
-        want = {"linkat", "link", "mkdir"}
+        want = {"linkat", "mkdir"}
         check(want <= set(funcs) and "copy_file_range" not in funcs,
               "the delivery path should link the spool, not copy it: %r" %
               counts)
         notes = [sweep(tree, "maildir", funcs, counts)]
-        # the copy, when the spool cannot be linked (another file system)
+        # the copy into tmp/ and link into new/, when the spool cannot be
+        # linked after all (another mount of the file system: EXDEV)
         force = ",linkat@1-:EXDEV"
         counts_cp = count_calls(tree, force[1:])
         want = {"open", "copy_file_range", "fsync", "link"}
