@@ -459,7 +459,7 @@ void
 smtp_data(struct smtp_session *s)
 {
 	struct dot d = DOT_ZERO;
-	char out[CARTERO_IO_INSIZE + 2];
+	static char out[CARTERO_IO_INSIZE + 2];	/* not on the stack: 64 KB */
 	bool is_done = false;
 
 	if (smtp_spool_begin(s) < 0) {
