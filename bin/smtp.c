@@ -95,7 +95,11 @@ smtp_state_name(enum smtp_state st)
 void
 smtp_enter(struct smtp_session *s, enum smtp_state new)
 {
-	if (getenv("CARTERO_DEBUG") != NULL)
+	static int is_debug = -1;	/* read once: getenv() scans environ */
+
+	if (is_debug < 0)
+		is_debug = getenv("CARTERO_DEBUG") != NULL;
+	if (is_debug)
 		log_event("state", "from=%s to=%s", smtp_state_name(s->state),
 		    smtp_state_name(new));
 	s->state = new;

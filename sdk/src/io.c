@@ -134,7 +134,9 @@ io_fill(struct io *io)
 		    io->ops->pending(io->ctx) > 0;
 		if (!ready && io_wait(io) < 0)
 			return -1;
-		int wait = io_wait_ms(io);
+		/* The TLS module's read needs the time left (it may wait for
+		 * the rest of a record); a plain read after poll() does not. */
+		int wait = io->ops ? io_wait_ms(io) : -1;
 		if (wait == 0) {
 			errno = ETIMEDOUT;
 			return -1;
