@@ -654,9 +654,6 @@ pop3_send_message(struct pop3_session *s, int fd, long body_lines)
 		if (r == 0)
 			break;
 		off += r;
-		/* A regular file (the store's contract): a short read is
-		 * its end, so no second pread() just to see 0. */
-		bool is_eof = (size_t)r < sizeof in;
 		size_t o = 0;
 		for (ssize_t i = 0; i < r; i++) {
 			/* Past a line's first byte, everything up to its LF
@@ -703,8 +700,8 @@ pop3_send_message(struct pop3_session *s, int fd, long body_lines)
 		}
 		if (io_write(&s->io, out, o) < 0)
 			return -1;
-		if (is_eof)
-			break;
+		/* A short read is not the end: after an I/O error part way
+		 * the kernel returns what it read; the next read says. */
 	}
 	if (!at_bol)
 		io_puts(&s->io, "\r\n");

@@ -190,25 +190,40 @@ maildir_copy(int from, off_t size, int to)
  * Dovecot's LDA does.  No octet is copied, and tmp/ is not touched.
  * Otherwise tmp/NAME is a copy, as the Maildir rules describe.
  */
-/* 1: link the spool; 0: copy it; -1 with errno: the maildrop could not
- * be made. */
+/*
+ * 1: link the spool; 0: copy it; -1 with errno: the maildrop could not
+ * be made.  Linkable means: an O_TMPFILE (F_GETFL says so; a spool made
+ * with mkostemp() and unlinked cannot be linked again) of the message's
+ * size, on the maildrop's mount (statx's mount id, else the device), with
+ * /proc mounted.  Decided here so that commit rarely falls back to a copy.
+ */
 static int
 maildir_can_link(int from, off_t size, char *dir)
 {
-	struct stat sp, st;
+	static int has_proc = -1;
+	struct statx sp, st;
+	int fl = fcntl(from, F_GETFL);
 
-	if (fstat(from, &sp) < 0 || !S_ISREG(sp.st_mode) || sp.st_size != size)
+	if (has_proc < 0)
+		has_proc = access("/proc/self/fd", F_OK) == 0;
+	if (!has_proc || fl < 0 || (fl & O_TMPFILE) != O_TMPFILE ||
+	    statx(from, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE |
+	    STATX_MNT_ID, &sp) < 0 || !S_ISREG(sp.stx_mode) ||
+	    (off_t)sp.stx_size != size)
 		return 0;
-	if (stat(dir, &st) < 0) {
+	if (statx(AT_FDCWD, dir, 0, STATX_TYPE | STATX_MNT_ID, &st) < 0) {
 		/* a maildrop made by its first delivery */
 		if (errno != ENOENT)
 			return 0;
 		if (maildir_make(dir) < 0)
 			return -1;
-		if (stat(dir, &st) < 0)
+		if (statx(AT_FDCWD, dir, 0, STATX_TYPE | STATX_MNT_ID, &st) < 0)
 			return 0;
 	}
-	return sp.st_dev == st.st_dev;
+	if ((sp.stx_mask & st.stx_mask & STATX_MNT_ID) != 0)
+		return sp.stx_mnt_id == st.stx_mnt_id;
+	return sp.stx_dev_major == st.stx_dev_major &&
+	    sp.stx_dev_minor == st.stx_dev_minor;
 }
 
 /* tmp/NAME: created O_EXCL, the spool copied in, fsynced and closed,
@@ -333,7 +348,9 @@ maildir_link_spool(struct md_handle *h)
 		    AT_SYMLINK_FOLLOW) == 0)
 			return 0;
 		if (errno != ENOENT)
-			break;
+			return errno == EXDEV || errno == EPERM ||
+			    errno == EACCES || errno == EINVAL ||
+			    errno == ELOOP || errno == ENOTDIR ? 1 : -1;
 		/* new/ missing (made now), or the spool cannot be named */
 		struct stat st;
 		char newdir[MD_PATH_MAX + 8];
@@ -343,9 +360,7 @@ maildir_link_spool(struct md_handle *h)
 		if (maildir_make(h->dir) < 0)
 			return -1;
 	}
-	return errno == EXDEV || errno == ENOENT || errno == EPERM ||
-	    errno == EACCES || errno == EINVAL || errno == ELOOP ||
-	    errno == ENOTDIR ? 1 : -1;
+	return 1;
 }
 
 /* Makes the copy visible: link() into new/ (never rename: it could
@@ -698,31 +713,43 @@ md_drop_free(struct md_drop *d)
 /*
  * The listing cache, .cartero-list: the sorted listing of the last scan
  * ("SIZE NAME" lines) under a first line naming new/ and cur/ (device,
- * inode, size, mtime to the nanosecond) as they were before that scan.
+ * inode, size, mtime and ctime to the nanosecond) as they were before
+ * that scan.
  * When both are unchanged a session reads this one file instead of both
  * directories (after 10,000 messages moved to cur/, new/ is a megabyte
  * of empty directory blocks: a cold read of it alone is 30 ms), as
  * Dovecot does with its uidlist.  It is written only when both mtimes
- * are more than a second old: a change in the same clock tick as the
- * scan would leave the mtime as it was.  Anything that does not match
- * exactly means a scan, so a stale or broken file costs one scan.
+ * were more than a second old before they were stat'ed: a change in the
+ * same clock tick as the scan would leave the mtime as it was.  Anything
+ * that does not match exactly means a scan, so a stale or broken file
+ * costs one scan.
  */
+static int
+md_list_stamp_dir(char *out, size_t n, const struct stat *st)
+{
+	/* the ctime too: a program can set the mtime back, not the ctime */
+	return snprintf(out, n, "%llu %llu %lld %lld.%09ld %lld.%09ld",
+	    (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+	    (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+	    st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec,
+	    st->st_ctim.tv_nsec);
+}
+
 static void
 md_list_stamp(char *out, size_t n, const struct stat *nw,
     const struct stat *cu, size_t count)
 {
-	snprintf(out, n, "cartero-list 1 %llu %llu %lld %lld.%09ld %llu %lld "
-	    "%lld.%09ld %zu\n", (unsigned long long)nw->st_dev,
-	    (unsigned long long)nw->st_ino, (long long)nw->st_size,
-	    (long long)nw->st_mtim.tv_sec, nw->st_mtim.tv_nsec,
-	    (unsigned long long)cu->st_ino, (long long)cu->st_size,
-	    (long long)cu->st_mtim.tv_sec, cu->st_mtim.tv_nsec, count);
+	char a[160], b[160];
+
+	md_list_stamp_dir(a, sizeof a, nw);
+	md_list_stamp_dir(b, sizeof b, cu);
+	snprintf(out, n, "cartero-list 2 %s %s %zu\n", a, b, count);
 }
 
 static int
 md_list_load(struct md_drop *d, const struct stat *nw, const struct stat *cu)
 {
-	char path[MD_PATH_MAX + 32], want[256];
+	char path[MD_PATH_MAX + 32], want[400];
 	struct stat st;
 
 	snprintf(path, sizeof path, "%s/.cartero-list", d->dir);
@@ -743,12 +770,12 @@ md_list_load(struct md_drop *d, const struct stat *nw, const struct stat *cu)
 	d->list_len = (size_t)r + 1;
 	char *p = d->list, *end = d->list + r;
 	char *nl = memchr(p, '\n', (size_t)(end - p));
-	if (nl == NULL || nl - p > 200)
+	if (nl == NULL || nl - p > 380)
 		return -1;
 	*nl = '\0';
 	const char *last = strrchr(p, ' ');
 	unsigned long long count = last ? strtoull(last + 1, NULL, 10) : 0;
-	if (count > (size_t)r)
+	if (count > (size_t)r / 8)	/* a line is at least "0 new/x\n" */
 		return -1;
 	md_list_stamp(want, sizeof want, nw, cu, (size_t)count);
 	want[strlen(want) - 1] = '\0';		/* the stamp's "\n" */
@@ -767,6 +794,10 @@ md_list_load(struct md_drop *d, const struct stat *nw, const struct stat *cu)
 		    strncmp(name + 1, "cur/", 4)) || name[5] == '\0' ||
 		    name[5] == '.' || strchr(name + 5, '/') != NULL)
 			break;
+		/* strictly in listing order: no duplicates, nothing
+		 * reordered */
+		if (d->n > 0 && strcmp(d->v[d->n - 1].name + 4, name + 5) >= 0)
+			break;
 		struct md_msg *m = &d->v[d->n++];
 		memset(m, 0, sizeof *m);
 		m->name = name + 1;
@@ -780,16 +811,15 @@ md_list_load(struct md_drop *d, const struct stat *nw, const struct stat *cu)
 	return 0;
 }
 
+/* NOW: the clock read before new/ and cur/ were stat'ed. */
 static void
 md_list_save(const struct md_drop *d, const struct stat *nw,
-    const struct stat *cu)
+    const struct stat *cu, const struct timespec *now)
 {
-	char path[MD_PATH_MAX + 32], tmp[MD_PATH_MAX + 48], stamp[256];
-	struct timespec now;
+	char path[MD_PATH_MAX + 32], tmp[MD_PATH_MAX + 48], stamp[400];
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (now.tv_sec - nw->st_mtim.tv_sec < 2 ||
-	    now.tv_sec - cu->st_mtim.tv_sec < 2)
+	if (now->tv_sec - nw->st_mtim.tv_sec < 2 ||
+	    now->tv_sec - cu->st_mtim.tv_sec < 2)
 		return;		/* too recent to trust (see above) */
 	for (size_t i = 0; i < d->n; i++)
 		if (strchr(d->v[i].name, '\n') != NULL)
@@ -805,7 +835,8 @@ md_list_save(const struct md_drop *d, const struct stat *nw,
 	for (size_t i = 0; i < d->n; i++)
 		fprintf(f, "%lld %s\n", (long long)d->v[i].size, d->v[i].name);
 	/* A cache: no fsync; a torn file fails the count and means a scan. */
-	if (fclose(f) != 0 || rename(tmp, path) < 0)
+	bool bad = ferror(f) != 0;
+	if (fclose(f) != 0 || bad || rename(tmp, path) < 0)
 		unlink(tmp);
 }
 
@@ -851,9 +882,12 @@ maildir_open(void *state, const struct cartero_conf *domain,
 			reply_r->status = "IN-USE";
 		return -1;
 	}
-	/* new/ and cur/ as they are before the listing is taken */
+	/* new/ and cur/ as they are before the listing is taken, and the
+	 * clock before that */
 	struct stat nw, cu;
+	struct timespec now;
 	char sub[MD_PATH_MAX + 8];
+	clock_gettime(CLOCK_REALTIME, &now);
 	for (int k = 0; k < 2; k++) {
 		snprintf(sub, sizeof sub, "%s/%s", d->dir, k ? "cur" : "new");
 		if (stat(sub, k ? &cu : &nw) == 0)
@@ -888,7 +922,7 @@ maildir_open(void *state, const struct cartero_conf *domain,
 	md_cache_free(&cache);
 	if (d->n > 1)
 		qsort(d->v, d->n, sizeof *d->v, md_cmp);
-	md_list_save(d, &nw, &cu);
+	md_list_save(d, &nw, &cu, &now);
 	*maildrop_r = d;
 	return 0;
 }

@@ -12,9 +12,9 @@
 #  - any change to new/ or cur/ (a delivery, QUIT moving new/ to cur/, a
 #    message removed by another program) makes the next session scan, and
 #    the listing is right; UIDLs stay the same throughout;
-#  - a torn, foreign or hostile cache (wrong count, "../" names, a bad
-#    first line) is ignored: the scan's listing, never a path outside the
-#    maildrop.
+#  - a torn, foreign or hostile cache (wrong or huge count, "../" names,
+#    duplicate or reordered lines, a bad first line) is ignored: the scan's
+#    listing, never a path outside the maildrop.
 import os
 import poplib
 import sys
@@ -124,7 +124,7 @@ def written_then_used(srv):
           "directories")
     with open(path) as f:
         lines = f.read().split("\n")
-    check(lines[0].startswith("cartero-list 1 ") and
+    check(lines[0].startswith("cartero-list 2 ") and
           lines[0].endswith(" 5"), "first line %r" % lines[0])
     check(len(lines) == 7 and lines[-1] == "", "lines %r" % lines)
     # the cache is what the next session lists: edit one size
@@ -206,6 +206,11 @@ def hostile_caches(srv):
         "negative size": head + "\n" + "\n".join(
             rows[:2] + ["-5 " + rows[2].split(" ", 1)[1]]) + "\n",
         "other directory stamp": head.replace(" ", "  ", 1) + "\n" + body,
+        "a duplicate line (count right)": head + "\n" + "\n".join(
+            [rows[0], rows[0], rows[2]]) + "\n",
+        "two lines swapped": head + "\n" + "\n".join(
+            [rows[1], rows[0], rows[2]]) + "\n",
+        "a huge count": head.rsplit(" ", 1)[0] + " 99999999999\n" + body,
         "empty": "",
         "binary": "\x00\xff" * 50,
     }

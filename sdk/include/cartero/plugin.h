@@ -252,10 +252,9 @@ struct cartero_store {
 	 * the next maildrop call); 0, or -1 for a bad index. */
 	int (*maildrop_info)(void *maildrop, size_t i,
 	    struct cartero_msginfo *info_r);
-	/* A descriptor to read message i from with pread() from offset 0:
-	 * a regular file that does not grow (a short read is its end); the
-	 * store owns it and keeps it open until the next maildrop call.
-	 * -1 with *reply_r on failure. */
+	/* A descriptor to read message i from with pread() from offset 0;
+	 * the store owns it and keeps it open until the next maildrop
+	 * call.  -1 with *reply_r on failure. */
 	int (*maildrop_read)(void *maildrop, size_t i,
 	    struct cartero_reply *reply_r);
 	/* Marks message i for removal at commit; the host calls it only in
