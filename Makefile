@@ -125,7 +125,8 @@ $(B)/config.h: FORCE
 # as a replay program with $(CC), plain and with ASan+UBSan, that make
 # check runs over the seed corpus tests/fuzz/corpus/NAME/; and as a
 # libFuzzer program with clang under build/fuzz/ for make fuzz.
-FUZZ_TARGETS := line addr dot sasl conf pwfile proxy smtp-session pop3-session
+FUZZ_TARGETS := line addr dot sasl conf pwfile proxy smtp-session pop3-session \
+	listcache
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_COMMON := tests/fuzz/fuzz-util.c
