@@ -10,7 +10,8 @@
 /* Caps the servers use (POP3, SMTP, MAIL with AUTH=, a SASL response),
  * the smallest ones, and the io buffer's edges. */
 static const size_t caps[] = {
-	1, 2, 3, 4, 16, 255, 512, 1012, 8191, 8192, 8193, 12291
+	1, 2, 3, 4, 16, 255, 512, 1012, 8191, 8192, 8193, 12291, 65535, 65536,
+	65537
 };
 
 struct expect {
