@@ -617,18 +617,43 @@ md_size(int dirfd, const char *name, struct md_cache *c)
 	return size;
 }
 
+/* A cache file of the maildrop, written whole under a temporary name and
+ * renamed over the old one: begin, fprintf, end. */
+struct md_file {
+	FILE *f;
+	char path[MD_PATH_MAX + 32], tmp[MD_PATH_MAX + 48];
+};
+
+static bool
+md_file_begin(struct md_file *mf, const struct md_drop *d, const char *name)
+{
+	snprintf(mf->path, sizeof mf->path, "%s/%s", d->dir, name);
+	snprintf(mf->tmp, sizeof mf->tmp, "%s/%s.%ld", d->dir, name,
+	    (long)getpid());
+	return (mf->f = fopen(mf->tmp, "we")) != NULL;
+}
+
+/* IS_DURABLE: fsync before the rename; else a torn file must be one the
+ * reader refuses. */
+static void
+md_file_end(struct md_file *mf, bool is_durable)
+{
+	bool bad = fflush(mf->f) != 0 || ferror(mf->f) != 0 ||
+	    (is_durable && fsync(fileno(mf->f)) != 0);
+
+	if (fclose(mf->f) != 0 || bad || rename(mf->tmp, mf->path) < 0)
+		unlink(mf->tmp);
+}
+
 /* Rewrites .cartero-sizes for the messages that need it (no ",W="). */
 static void
 md_cache_save(const struct md_drop *d)
 {
-	char path[MD_PATH_MAX + 32], tmp[MD_PATH_MAX + 48];
+	struct md_file mf;
 
-	snprintf(path, sizeof path, "%s/.cartero-sizes", d->dir);
-	snprintf(tmp, sizeof tmp, "%s/.cartero-sizes.%ld", d->dir,
-	    (long)getpid());
-	FILE *f = fopen(tmp, "we");
-	if (f == NULL)
+	if (!md_file_begin(&mf, d, ".cartero-sizes"))
 		return;
+	FILE *f = mf.f;
 	for (size_t i = 0; i < d->n; i++) {
 		const char *base = strchr(d->v[i].name, '/') + 1;
 		size_t n = strcspn(base, ":");
@@ -638,14 +663,7 @@ md_cache_save(const struct md_drop *d)
 		fprintf(f, "%.*s %lld\n", (int)n, base,
 		    (long long)d->v[i].size);
 	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		fclose(f);
-		unlink(tmp);
-		return;
-	}
-	fclose(f);
-	if (rename(tmp, path) < 0)
-		unlink(tmp);
+	md_file_end(&mf, true);
 }
 
 static int
@@ -784,20 +802,23 @@ md_list_load(struct md_drop *d, const struct stat *nw, const struct stat *cu)
 	if (count > 0 && (d->v = malloc(count * sizeof *d->v)) == NULL)
 		return -1;
 	d->cap = count;
+	const char *prev = NULL;	/* the last name, past "new/" */
 	for (p = nl + 1; p < end && d->n < count; p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			break;
 		*nl = '\0';
 		char *name;
 		long long size = strtoll(p, &name, 10);
-		if (*name != ' ' || size < 0 || (strncmp(name + 1, "new/", 4) &&
-		    strncmp(name + 1, "cur/", 4)) || name[5] == '\0' ||
+		if (*name != ' ' || size < 0 ||
+		    (strncmp(name + 1, "new/", 4) != 0 &&
+		    strncmp(name + 1, "cur/", 4) != 0) || name[5] == '\0' ||
 		    name[5] == '.' || strchr(name + 5, '/') != NULL)
 			break;
 		/* strictly in listing order: no duplicates, nothing
 		 * reordered */
-		if (d->n > 0 && strcmp(d->v[d->n - 1].name + 4, name + 5) >= 0)
+		if (prev != NULL && strcmp(prev, name + 5) >= 0)
 			break;
+		prev = name + 5;
 		struct md_msg *m = &d->v[d->n++];
 		memset(m, 0, sizeof *m);
 		m->name = name + 1;
@@ -816,7 +837,8 @@ static void
 md_list_save(const struct md_drop *d, const struct stat *nw,
     const struct stat *cu, const struct timespec *now)
 {
-	char path[MD_PATH_MAX + 32], tmp[MD_PATH_MAX + 48], stamp[400];
+	struct md_file mf;
+	char stamp[400];
 
 	if (now->tv_sec - nw->st_mtim.tv_sec < 2 ||
 	    now->tv_sec - cu->st_mtim.tv_sec < 2)
@@ -824,20 +846,15 @@ md_list_save(const struct md_drop *d, const struct stat *nw,
 	for (size_t i = 0; i < d->n; i++)
 		if (strchr(d->v[i].name, '\n') != NULL)
 			return;
-	snprintf(path, sizeof path, "%s/.cartero-list", d->dir);
-	snprintf(tmp, sizeof tmp, "%s/.cartero-list.%ld", d->dir,
-	    (long)getpid());
-	FILE *f = fopen(tmp, "we");
-	if (f == NULL)
+	if (!md_file_begin(&mf, d, ".cartero-list"))
 		return;
 	md_list_stamp(stamp, sizeof stamp, nw, cu, d->n);
-	fputs(stamp, f);
+	fputs(stamp, mf.f);
 	for (size_t i = 0; i < d->n; i++)
-		fprintf(f, "%lld %s\n", (long long)d->v[i].size, d->v[i].name);
-	/* A cache: no fsync; a torn file fails the count and means a scan. */
-	bool bad = ferror(f) != 0;
-	if (fclose(f) != 0 || bad || rename(tmp, path) < 0)
-		unlink(tmp);
+		fprintf(mf.f, "%lld %s\n", (long long)d->v[i].size,
+		    d->v[i].name);
+	/* No fsync: a torn file fails the count and means a scan. */
+	md_file_end(&mf, false);
 }
 
 static int
