@@ -10,7 +10,4 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_crash  # noqa: E402
 
 if __name__ == "__main__":
-    if not test_crash.FULL:
-        test_crash.R.skip("crash: pop3", "run by test_crash.py in CI")
-        sys.exit(test_crash.R.done())
-    sys.exit(test_crash.main(("pop3",)))
+    sys.exit(test_crash.part_main("pop3"))
