@@ -16,6 +16,8 @@ struct greylist_policy {
 	long retry_window;	/* first attempt, and no later than this */
 	long auto_allow;	/* a passed triplet stays allowed this long
 				 * after it was last seen */
+	long expire_every;	/* rows that no longer matter are removed
+				 * at most this often */
 };
 
 /* What the state keeps of one triplet. */
@@ -84,6 +86,12 @@ int greylist_store_check(struct greylist_store *st,
  * The number removed, or -1. */
 long greylist_store_expire(struct greylist_store *st, time_t now,
     const struct greylist_policy *p, const char **error_r);
+/* Runs greylist_store_expire when the schedule kept in the state says it
+ * is due (or none is kept), and schedules the next one expire_every later;
+ * one process of those finding it due does it.  1 with *removed_r when it
+ * ran, 0 when not due, -1 on error. */
+int greylist_store_expire_due(struct greylist_store *st, time_t now,
+    const struct greylist_policy *p, long *removed_r, const char **error_r);
 /* Closes the store and sets *st to NULL; NULL is allowed. */
 void greylist_store_close(struct greylist_store **st);
 

@@ -5,15 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cartero/cartero.h>
 
 #include "greylist-internal.h"
-
-/* Expiry runs on about one call in this many, in whichever process draws
- * it, so that no process pays for it often and no cron job is needed. */
-#define GREYLIST_EXPIRE_ONE_IN 100
 
 struct greylist {
 	const struct cartero_host *host;
@@ -23,13 +18,13 @@ struct greylist {
 	long v4_prefix, v6_prefix;
 	struct greylist_cidr *allow;	/* clients never greylisted */
 	size_t n_allow;
-	unsigned int seed;
+	bool is_expiry_checked;		/* this process looked at the schedule */
 	char text[80];			/* the 451 text the host sends */
 };
 
 static const char *const greylist_keys[] = {
 	"state", "delay", "retry_window", "auto_allow", "allow_clients",
-	"ipv4_prefix", "ipv6_prefix", NULL
+	"ipv4_prefix", "ipv6_prefix", "expire_every", NULL
 };
 
 static char greylist_error[700];
@@ -153,19 +148,24 @@ greylist_open(struct greylist *g, struct cartero_session *s)
 	return false;
 }
 
+/* Once a session (a process), after its first check: the rows that no
+ * longer matter go when the state's schedule says so, no cron job needed. */
 static void
 greylist_expire(struct greylist *g, struct cartero_session *s, time_t now)
 {
 	const char *error;
 	char q[600];
 	long n;
+	int rc;
 
-	if (rand_r(&g->seed) % GREYLIST_EXPIRE_ONE_IN != 0)
+	if (g->is_expiry_checked)
 		return;
-	if ((n = greylist_store_expire(g->store, now, &g->policy, &error)) < 0)
+	g->is_expiry_checked = true;
+	rc = greylist_store_expire_due(g->store, now, &g->policy, &n, &error);
+	if (rc < 0)
 		g->host->log(s, "greylist", "plugin=greylist op=expire "
 		    "error=%s", g->host->log_quote(q, sizeof q, error));
-	else
+	else if (rc > 0)
 		g->host->log(s, "greylist", "plugin=greylist op=expire "
 		    "removed=%ld", n);
 }
@@ -205,6 +205,8 @@ greylist_init(const struct cartero_host *host,
 	    &p->retry_window, error_r) < 0 ||
 	    greylist_conf_duration(host, sec, "auto_allow", 36 * 86400,
 	    &p->auto_allow, error_r) < 0 ||
+	    greylist_conf_duration(host, sec, "expire_every", 3600,
+	    &p->expire_every, error_r) < 0 ||
 	    greylist_conf_prefix(host, sec, "ipv4_prefix", 24, 32,
 	    &g->v4_prefix, error_r) < 0 ||
 	    greylist_conf_prefix(host, sec, "ipv6_prefix", 64, 128,
@@ -212,15 +214,15 @@ greylist_init(const struct cartero_host *host,
 	    greylist_load_allow(g, host->conf_path(sec, "allow_clients"),
 	    error_r) < 0)
 		goto fail;
-	if (p->delay < 1 || p->auto_allow < 1) {
-		*error_r = "delay and auto_allow must be at least 1 second";
+	if (p->delay < 1 || p->auto_allow < 1 || p->expire_every < 1) {
+		*error_r = "delay, auto_allow and expire_every must be at "
+		    "least 1 second";
 		goto fail;
 	}
 	if (p->retry_window <= p->delay) {
 		*error_r = "retry_window must be longer than delay";
 		goto fail;
 	}
-	g->seed = (unsigned int)time(NULL) ^ ((unsigned int)getpid() << 16);
 	/* A state that cannot be opened now is tried again at each RCPT;
 	 * meanwhile mail passes (greylisting must never hold mail back for
 	 * its own failure). */

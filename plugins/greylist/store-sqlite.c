@@ -17,6 +17,7 @@
 struct greylist_store {
 	sqlite3 *db;
 	sqlite3_stmt *begin, *select, *upsert, *commit, *rollback, *expire;
+	sqlite3_stmt *next_get, *next_set;	/* the expiry schedule */
 	char error[512];
 };
 
@@ -30,7 +31,11 @@ static const char store_schema[] =
 	" passed INTEGER NOT NULL,"
 	" PRIMARY KEY (net, sender, rcpt)"
 	") WITHOUT ROWID;"
-	"CREATE INDEX IF NOT EXISTS triplet_last_seen ON triplet (last_seen);";
+	"CREATE INDEX IF NOT EXISTS triplet_last_seen ON triplet (last_seen);"
+	"CREATE TABLE IF NOT EXISTS meta ("
+	" key TEXT PRIMARY KEY,"
+	" value INTEGER NOT NULL"
+	") WITHOUT ROWID;";
 
 static int store_setup(struct greylist_store *st, char **errmsg_r);
 static const char *store_fail(struct greylist_store *st, const char *op);
@@ -166,7 +171,11 @@ greylist_store_open(struct greylist_store **st_r, const char *path,
 	    store_prepare(st, &st->rollback, "ROLLBACK", error_r) < 0 ||
 	    store_prepare(st, &st->expire, "DELETE FROM triplet WHERE "
 	    "(passed = 0 AND last_seen < ?1) OR "
-	    "(passed <> 0 AND last_seen < ?2)", error_r) < 0) {
+	    "(passed <> 0 AND last_seen < ?2)", error_r) < 0 ||
+	    store_prepare(st, &st->next_get, "SELECT value FROM meta WHERE "
+	    "key = 'next_expire'", error_r) < 0 ||
+	    store_prepare(st, &st->next_set, "INSERT OR REPLACE INTO meta "
+	    "(key, value) VALUES ('next_expire', ?1)", error_r) < 0) {
 		snprintf(error, sizeof error, "%s: %s", path, *error_r);
 		*error_r = error;
 		greylist_store_close(&st);
@@ -248,6 +257,68 @@ greylist_store_expire(struct greylist_store *st, time_t now,
 	return (long)sqlite3_changes(st->db);
 }
 
+/* The time the next expiry is due: 0 when none is scheduled, -1 on error. */
+static sqlite3_int64
+store_next_expire(struct greylist_store *st, const char **error_r)
+{
+	sqlite3_int64 next = 0;
+	int rc = sqlite3_step(st->next_get);
+
+	if (rc == SQLITE_ROW)
+		next = sqlite3_column_int64(st->next_get, 0);
+	else if (rc != SQLITE_DONE) {
+		*error_r = store_fail(st, "select");
+		next = -1;
+	}
+	sqlite3_reset(st->next_get);
+	return next;
+}
+
+/*
+ * The schedule is read first without a transaction, so that a session
+ * between expiries takes no write lock; when due, it is read again under
+ * the lock, so that of the processes that found it due only one expires.
+ * A schedule further ahead than expire_every (the clock was stepped back,
+ * or the setting shortened) is due at once.
+ */
+int
+greylist_store_expire_due(struct greylist_store *st, time_t now,
+    const struct greylist_policy *p, long *removed_r, const char **error_r)
+{
+	sqlite3_int64 next = store_next_expire(st, error_r);
+
+	*removed_r = 0;
+	if (next < 0)
+		return -1;
+	if (now < next && next - now <= p->expire_every)
+		return 0;
+	if (store_step_done(st, st->begin, "begin", error_r) < 0)
+		return -1;
+	if ((next = store_next_expire(st, error_r)) < 0)
+		goto fail;
+	if (now < next && next - now <= p->expire_every) {
+		if (store_step_done(st, st->commit, "commit", error_r) < 0)
+			goto fail;
+		return 0;
+	}
+	if ((*removed_r = greylist_store_expire(st, now, p, error_r)) < 0)
+		goto fail;
+	if (sqlite3_bind_int64(st->next_set, 1,
+	    (sqlite3_int64)(now + p->expire_every))) {
+		*error_r = store_fail(st, "bind");
+		goto fail;
+	}
+	if (store_step_done(st, st->next_set, "write", error_r) < 0 ||
+	    store_step_done(st, st->commit, "commit", error_r) < 0)
+		goto fail;
+	return 1;
+fail:
+	*removed_r = 0;
+	sqlite3_step(st->rollback);
+	sqlite3_reset(st->rollback);
+	return -1;
+}
+
 void
 greylist_store_close(struct greylist_store **stp)
 {
@@ -261,6 +332,8 @@ greylist_store_close(struct greylist_store **stp)
 	sqlite3_finalize(st->commit);
 	sqlite3_finalize(st->rollback);
 	sqlite3_finalize(st->expire);
+	sqlite3_finalize(st->next_get);
+	sqlite3_finalize(st->next_set);
 	sqlite3_close(st->db);
 	free(st);
 	*stp = NULL;

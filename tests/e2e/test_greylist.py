@@ -9,7 +9,8 @@
 # window 250 and the message stored; a passed triplet passes at once; its
 # allowlisting lapses; a retry after the window starts over; another
 # recipient is its own triplet; IPv4 /24 and IPv6 /64 grouping; AUTH and
-# allow_clients bypass; a broken state lets mail through; 20 handler
+# allow_clients bypass; expiry once per expire_every (its time kept in
+# the state); a broken state lets mail through; 20 handler
 # processes on one new state file at once, twice.
 import base64
 import os
@@ -238,6 +239,26 @@ def main():
         st["t1"] = time.monotonic()     # every first attempt is older
     R.case("first attempts for the other cases: 451", first_others)
 
+    # Expiry on its own state: due at the first session, then not before
+    # expire_every (5 s); phase 3 checks that it ran then.
+    exp_conf = conf_with(srv, "conf-exp", "state = exp.db\ndelay = 1\n"
+                         "retry_window = 2\nauto_allow = 1\n"
+                         "expire_every = 5\n")
+
+    def expiry_first():
+        st["t_exp"] = time.monotonic()
+        got, _, log = attempt(srv, "192.0.2.8", "s8@example.org",
+                              ["alice@example.test"], conf=exp_conf)
+        expect(got, [451])
+        check("plugin=greylist op=expire removed=0" in log, "log: " + log)
+        got, _, log = attempt(srv, "192.0.2.8", "s9@example.org",
+                              ["alice@example.test"], conf=exp_conf)
+        expect(got, [451])
+        if time.monotonic() - st["t_exp"] < 4:
+            check("op=expire" not in log, "expiry not due yet: " + log)
+    R.case("expire_every: the first session expires, the next does not",
+           expiry_first)
+
     # -- phase 2: after the delay -----------------------------------------
     def retry():
         left = st.get("t1", 0) + DELAY + 0.1 - time.monotonic()
@@ -320,6 +341,23 @@ def main():
         check("reason=lapsed" in log, "log: " + log)
     R.case("allowlisting lapses after auto_allow unseen", lapsed)
 
+    def expiry_due():
+        left = st.get("t_exp", 0) + 6.2 - time.monotonic()
+        if left > 0:
+            time.sleep(left)
+        got, _, log = attempt(srv, "192.0.2.8", "s10@example.org",
+                              ["alice@example.test"], conf=exp_conf)
+        expect(got, [451])
+        # s8 and s9 are past retry_window; s10 was just written.
+        check("plugin=greylist op=expire removed=2" in log, "log: " + log)
+        got, _, log = attempt(srv, "192.0.2.8", "s8@example.org",
+                              ["alice@example.test"], conf=exp_conf)
+        expect(got, [451])
+        check("reason=new" in log and "op=expire" not in log,
+              "s8's row was removed, not found expired: " + log)
+    R.case("expire_every: due again later, old rows removed, logged",
+           expiry_due)
+
     # -- failures of the state let mail through ---------------------------
     def broken_state():
         with open(os.path.join(srv.tmp, "junk.db"), "wb") as f:
@@ -341,6 +379,8 @@ def main():
         for lines, why in (("delay = 10\nretry_window = 5\n",
                             "retry_window must be longer than delay"),
                            ("delay = 5x\n", "delay must be"),
+                           ("expire_every = 0\n",
+                            "expire_every must be at least 1 second"),
                            ("", "needs state = PATH")):
             conf = conf_with(srv, "conf-bad", (
                 "state = g.db\n" if why != "needs state = PATH" else "") +

@@ -6,13 +6,14 @@
 #include "../../plugins/greylist/greylist-internal.h"
 #include "test.h"
 
-static const struct greylist_policy pol = { 300, 3600, 86400 };
+static const struct greylist_policy pol = { 300, 3600, 86400, 600 };
 
 static void test_net(void);
 static void test_cidr(void);
 static void test_duration(void);
 static void test_decide(void);
 static void test_store(void);
+static void test_store_schedule(void);
 static void test_store_errors(void);
 static void test_store_forks(void);
 static char *tmp_dir(void);
@@ -324,6 +325,71 @@ test_store(void)
 	rm_dir(dir);
 }
 
+/* pol.expire_every is 600. */
+static void
+test_store_schedule(void)
+{
+	struct greylist_store *st = NULL;
+	const char *error = NULL, *why = NULL;
+	char *dir = tmp_dir(), path[128];
+	struct greylist_triplet a = { "192.0.2.0/24", "s@example.org",
+	    "r@example.test" };
+	long w = -1, n = -1;
+
+	test_begin("store: expiry runs once per expire_every");
+	test_assert(dir != NULL);
+	if (dir == NULL) {
+		test_end();
+		return;
+	}
+	snprintf(path, sizeof path, "%s/state.db", dir);
+	test_assert_int(greylist_store_open(&st, path, &error), ==, 0);
+	if (st == NULL) {
+		test_fail(__FILE__, __LINE__, "open: %s", error);
+		test_end();
+		rm_dir(dir);
+		return;
+	}
+	/* No schedule yet: due at once, next at 1600. */
+	test_assert_int(greylist_store_expire_due(st, 1000, &pol, &n, &error),
+	    ==, 1);
+	test_assert_int(n, ==, 0);
+	test_assert_int(greylist_store_check(st, &a, 1000, &pol, &w, &why,
+	    &error), ==, 0);
+	test_assert_str(why, "new");
+	/* Due again at 1600, not before; a (last seen 1000) outlives its
+	 * retry window at 4601 and goes with the expiry due then. */
+	test_assert_int(greylist_store_expire_due(st, 1599, &pol, &n, &error),
+	    ==, 0);
+	test_assert_int(greylist_store_expire_due(st, 1600, &pol, &n, &error),
+	    ==, 1);
+	test_assert_int(n, ==, 0);
+	test_assert_int(greylist_store_expire_due(st, 4601, &pol, &n, &error),
+	    ==, 1);
+	test_assert_int(n, ==, 1);
+	test_assert_int(greylist_store_check(st, &a, 4602, &pol, &w, &why,
+	    &error), ==, 0);
+	test_assert_str(why, "new");
+	/* The schedule is in the file: another opener sees 5201 next. */
+	greylist_store_close(&st);
+	test_assert_int(greylist_store_open(&st, path, &error), ==, 0);
+	if (st != NULL) {
+		test_assert_int(greylist_store_expire_due(st, 5200, &pol, &n,
+		    &error), ==, 0);
+		test_assert_int(greylist_store_expire_due(st, 5201, &pol, &n,
+		    &error), ==, 1);
+		/* The clock stepped back an hour: the schedule (5801) is
+		 * further ahead than expire_every, so it runs at once. */
+		test_assert_int(greylist_store_expire_due(st, 5801 - 3600,
+		    &pol, &n, &error), ==, 1);
+		test_assert_int(greylist_store_expire_due(st, 2202, &pol, &n,
+		    &error), ==, 0);
+	}
+	greylist_store_close(&st);
+	test_end();
+	rm_dir(dir);
+}
+
 static void
 test_store_errors(void)
 {
@@ -417,6 +483,7 @@ main(void)
 	test_duration();
 	test_decide();
 	test_store();
+	test_store_schedule();
 	test_store_errors();
 	test_store_forks();
 	return test_done();
