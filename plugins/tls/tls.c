@@ -1,6 +1,7 @@
 /* ISC license. */
 /* The TLS module: GnuTLS, loaded only when a session asks for TLS. */
 #include <errno.h>
+#include <sys/stat.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <stdbool.h>
@@ -13,12 +14,19 @@
 /* TLS 1.2 and 1.3 only, unless [tls] priority says otherwise (RFC 8997). */
 #define TLS_PRIORITY_DEFAULT "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
+/* In [tls] sni_dir, each server name's folder holds these (certbot's
+ * live/NAME layout). */
+#define TLS_SNI_CERT "fullchain.pem"
+#define TLS_SNI_KEY "privkey.pem"
+
 struct tls_ctx {
 	gnutls_session_t session;
 	bool is_client, verify;
 	char servername[256];
 	gnutls_certificate_credentials_t cred;
+	gnutls_certificate_credentials_t sni_cred;	/* the name's own */
 	gnutls_priority_t priority;
+	const char *sni_dir, *ca;	/* from [tls]; NULL when not set */
 	bool has_ca;
 	char version[32];
 	char peer[512];
@@ -44,7 +52,7 @@ tls_init(const struct cartero_host *h, const struct cartero_conf *sec,
 static const char *
 tls_fail(const char *what, const char *path, int r)
 {
-	snprintf(tls_error, sizeof tls_error, "%s%s%s: %s", what,
+	snprintf(tls_error, sizeof tls_error, "%s%s%.400s: %s", what,
 	    path ? " " : "", path ? path : "", gnutls_strerror(r));
 	return tls_error;
 }
@@ -58,6 +66,8 @@ tls_free(struct tls_ctx *t)
 		gnutls_priority_deinit(t->priority);
 	if (t->cred)
 		gnutls_certificate_free_credentials(t->cred);
+	if (t->sni_cred)
+		gnutls_certificate_free_credentials(t->sni_cred);
 	free(t);
 }
 
@@ -98,6 +108,110 @@ tls_key_match(gnutls_certificate_credentials_t cred)
 	return r;
 }
 
+/* Credentials with one certificate chain and its key (and ca, to ask for
+ * client certificates); 0, or a GnuTLS error with *what_r the file. */
+static int
+tls_cred_load(gnutls_certificate_credentials_t *cred_r, const char *cert,
+    const char *key, const char *ca, const char **what_r)
+{
+	int r;
+
+	*what_r = cert;
+	if ((r = gnutls_certificate_allocate_credentials(cred_r)) < 0)
+		return r;
+	gnutls_certificate_set_flags(*cred_r,
+	    GNUTLS_CERTIFICATE_SKIP_KEY_CERT_MATCH);
+	if ((r = gnutls_certificate_set_x509_key_file(*cred_r, cert, key,
+	    GNUTLS_X509_FMT_PEM)) < 0 || (r = tls_key_match(*cred_r)) < 0)
+		return r;
+	*what_r = ca;
+	if (ca != NULL && (r = gnutls_certificate_set_x509_trust_file(*cred_r,
+	    ca, GNUTLS_X509_FMT_PEM)) < 0)
+		return r;
+	return 0;
+}
+
+/*
+ * A server name as a folder name: RFC 6066 3's host name, letters,
+ * digits, '-' and '.', made lower case; no empty label, so no ".." and no
+ * leading dot.  false for anything else, which then gets the default
+ * certificate.
+ */
+static bool
+tls_sni_name_ok(char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 253 || name[0] == '.' || name[n - 1] == '.' ||
+	    strstr(name, "..") != NULL ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (name[i] >= 'A' && name[i] <= 'Z')
+			name[i] = (char)(name[i] - 'A' + 'a');
+	return true;
+}
+
+/* sni_dir/NAME, else sni_dir/ *.PARENT, when it is a folder. */
+static bool
+tls_sni_find(const struct tls_ctx *t, const char *name, char *dir,
+    size_t n)
+{
+	const char *dot = strchr(name, '.');
+	struct stat st;
+
+	if ((size_t)snprintf(dir, n, "%s/%s", t->sni_dir, name) < n &&
+	    stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return true;
+	return dot != NULL && (size_t)snprintf(dir, n, "%s/*%s", t->sni_dir,
+	    dot) < n && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * After the client's hello, before the server picks its certificate: the
+ * name the client asked for (SNI, RFC 6066 3) chooses a folder of
+ * sni_dir.  Whatever goes wrong here is logged and the handshake goes on
+ * with the default certificate, which was checked before the go-ahead.
+ */
+static int
+tls_client_hello(gnutls_session_t session)
+{
+	struct tls_ctx *t = gnutls_session_get_ptr(session);
+	char name[256], q[1300], dir[4096], cert[4200], key[4200];
+	size_t n = sizeof name;
+	unsigned type;
+	const char *what;
+	int r;
+
+	if (gnutls_server_name_get(session, name, &n, &type, 0) < 0 ||
+	    type != GNUTLS_NAME_DNS)
+		return 0;
+	if (!tls_sni_name_ok(name)) {
+		host->log(NULL, "tls-sni", "name=%s cert=default "
+		    "error=\"not a host name\"",
+		    host->log_quote(q, sizeof q, name));
+		return 0;
+	}
+	if (!tls_sni_find(t, name, dir, sizeof dir)) {
+		host->log(NULL, "tls-sni", "name=%s cert=default", name);
+		return 0;
+	}
+	snprintf(cert, sizeof cert, "%s/" TLS_SNI_CERT, dir);
+	snprintf(key, sizeof key, "%s/" TLS_SNI_KEY, dir);
+	if ((r = tls_cred_load(&t->sni_cred, cert, key, t->ca, &what)) < 0 ||
+	    (r = gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE,
+	    t->sni_cred)) < 0) {
+		host->log(NULL, "tls-sni", "name=%s cert=default error=%s",
+		    name, host->log_quote(q, sizeof q,
+		    tls_fail("certificate", what, r)));
+		return 0;
+	}
+	host->log(NULL, "tls-sni", "name=%s cert=%s", name,
+	    host->log_quote(q, sizeof q, cert));
+	return 0;
+}
+
 static int
 tls_server_new(void *state, const struct cartero_conf *sec, void **ctx_r,
     const char **error_r)
@@ -107,7 +221,7 @@ tls_server_new(void *state, const struct cartero_conf *sec, void **ctx_r,
 	const char *key = host->conf_path(sec, "key");
 	const char *ca = host->conf_path(sec, "ca");
 	const char *prio = host->conf_get(sec, "priority");
-	const char *errpos = NULL;
+	const char *errpos = NULL, *what;
 	int r;
 
 	(void)state;
@@ -120,24 +234,14 @@ tls_server_new(void *state, const struct cartero_conf *sec, void **ctx_r,
 		tls_free(t);
 		return -1;
 	}
-	if ((r = gnutls_certificate_allocate_credentials(&t->cred)) < 0 ||
-	    (gnutls_certificate_set_flags(t->cred,
-	    GNUTLS_CERTIFICATE_SKIP_KEY_CERT_MATCH),
-	    r = gnutls_certificate_set_x509_key_file(t->cred, cert, key,
-	    GNUTLS_X509_FMT_PEM)) < 0 || (r = tls_key_match(t->cred)) < 0) {
-		*error_r = tls_fail("certificate", cert, r);
+	if ((r = tls_cred_load(&t->cred, cert, key, ca, &what)) < 0) {
+		*error_r = tls_fail(what == ca ? "ca" : "certificate", what, r);
 		tls_free(t);
 		return -1;
 	}
-	if (ca != NULL) {
-		if ((r = gnutls_certificate_set_x509_trust_file(t->cred, ca,
-		    GNUTLS_X509_FMT_PEM)) < 0) {
-			*error_r = tls_fail("ca", ca, r);
-			tls_free(t);
-			return -1;
-		}
-		t->has_ca = true;
-	}
+	t->ca = ca;
+	t->has_ca = ca != NULL;
+	t->sni_dir = host->conf_path(sec, "sni_dir");
 	if (prio == NULL || strcmp(prio, "NORMAL") == 0)
 		prio = TLS_PRIORITY_DEFAULT;
 	if ((r = gnutls_priority_init(&t->priority, prio, &errpos)) < 0) {
@@ -156,6 +260,11 @@ tls_server_new(void *state, const struct cartero_conf *sec, void **ctx_r,
 	if (t->has_ca)
 		gnutls_certificate_server_set_request(t->session,
 		    GNUTLS_CERT_REQUEST);
+	if (t->sni_dir != NULL) {
+		gnutls_session_set_ptr(t->session, t);
+		gnutls_handshake_set_post_client_hello_function(t->session,
+		    tls_client_hello);
+	}
 	*ctx_r = t;
 	return 0;
 }

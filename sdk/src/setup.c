@@ -29,7 +29,8 @@ static const char *const pop3d_keys[] = {
 	"proxy_trusted", NULL
 };
 static const char *const tls_keys[] = {
-	"cert", "key", "priority", "ca", "relay_client_certs", NULL
+	"cert", "key", "priority", "ca", "relay_client_certs", "sni_dir",
+	NULL
 };
 
 static const struct {
