@@ -32,7 +32,8 @@ LTDL_BIN_LIBS := $(if $(LTDL_STATIC),$(LTDL_STATIC_LIBS),-lltdl)
 SDK_SRCS := sdk/src/io.c sdk/src/dot.c sdk/src/conf.c sdk/src/log.c \
 	sdk/src/peer.c sdk/src/addr.c sdk/src/reply-table.c \
 	sdk/src/plugin-load.c sdk/src/session.c sdk/src/spool.c \
-	sdk/src/setup.c sdk/src/md5.c sdk/src/sasl.c \
+	sdk/src/setup.c sdk/src/md5.c sdk/src/sasl.c sdk/src/sha256.c \
+	sdk/src/scram.c \
 	sdk/src/auth.c sdk/src/tls.c sdk/src/proxy.c
 SMTPD_SRCS := bin/cartero-smtpd.c bin/smtp.c bin/smtp-data.c bin/smtp-auth.c \
 	bin/filter.c bin/smtp-setup.c
@@ -125,7 +126,7 @@ $(B)/config.h: FORCE
 # as a replay program with $(CC), plain and with ASan+UBSan, that make
 # check runs over the seed corpus tests/fuzz/corpus/NAME/; and as a
 # libFuzzer program with clang under build/fuzz/ for make fuzz.
-FUZZ_TARGETS := line addr dot sasl conf pwfile proxy smtp-session pop3-session \
+FUZZ_TARGETS := line addr dot sasl scram conf pwfile proxy smtp-session pop3-session \
 	listcache
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang

@@ -1,16 +1,19 @@
 /* ISC license. */
 /* SASL mechanisms on the server: PLAIN (RFC 4616), LOGIN
- * (draft-murchison-sasl-login), CRAM-MD5 (RFC 2195). */
+ * (draft-murchison-sasl-login), CRAM-MD5 (RFC 2195), SCRAM-SHA-256
+ * (RFC 7677). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "auth-internal.h"
 #include "log-internal.h"
+#include "scram-internal.h"
 
 bool
 auth_has_secrets(const struct plugin *auth)
@@ -24,7 +27,8 @@ auth_has_secrets(const struct plugin *auth)
 const char *
 auth_mechanisms(const struct plugin *auth)
 {
-	return auth_has_secrets(auth) ? "PLAIN LOGIN CRAM-MD5" : "PLAIN LOGIN";
+	return auth_has_secrets(auth) ? "PLAIN LOGIN CRAM-MD5 SCRAM-SHA-256"
+	    : "PLAIN LOGIN";
 }
 
 void
@@ -187,17 +191,32 @@ auth_login(struct auth_exchange *x, const char *initial)
 	return r;
 }
 
+/* The user's reversible secret into buf; 1, 0 when there is none, or
+ * AUTH_TEMP's -1 (logged) when the backend failed. */
+static int
+auth_secret(struct auth_exchange *x, char *buf, size_t n, size_t *len_r)
+{
+	const struct cartero_auth *a = x->auth->desc->auth;
+	const char *err = NULL;
+	int has = a->secret(x->auth->state, x->user, buf, n, len_r, &err);
+
+	if (has < 0) {
+		char q[300];
+		log_event("auth-backend", "error=%s",
+		    log_quote(q, sizeof q, err ? err : "unknown"));
+	}
+	return has;
+}
+
 /* Server-first: challenge <random.time@host>, response "user hexdigest"
  * with digest = HMAC-MD5(secret, challenge) (RFC 2195 2). */
 static enum auth_result
 auth_cram_md5(struct auth_exchange *x)
 {
-	const struct cartero_auth *a = x->auth->desc->auth;
 	char challenge[300], rnd[17], secret[512], want[33];
 	unsigned char resp[600];
 	size_t len, slen = 0;
 	struct timeval tv;
-	const char *err = NULL;
 
 	log_random_hex(rnd, sizeof rnd);
 	gettimeofday(&tv, NULL);
@@ -215,14 +234,9 @@ auth_cram_md5(struct auth_exchange *x)
 	    !auth_name_ok((char *)resp))
 		return AUTH_FAIL;
 	memcpy(x->user, resp, (size_t)(sp - (char *)resp) + 1);
-	int has = a->secret(x->auth->state, x->user, secret, sizeof secret,
-	    &slen, &err);
-	if (has < 0) {
-		char q[300];
-		log_event("auth-backend", "error=%s",
-		    log_quote(q, sizeof q, err ? err : "unknown"));
+	int has = auth_secret(x, secret, sizeof secret, &slen);
+	if (has < 0)
 		return AUTH_TEMP;
-	}
 	/* Compute even without a secret: the same work either way. */
 	sasl_hmac_md5_hex((const unsigned char *)secret, has == 1 ? slen : 0,
 	    challenge, strlen(challenge), want);
@@ -233,6 +247,68 @@ auth_cram_md5(struct auth_exchange *x)
 	bool ok = sasl_equal(want, sp + 1) && has == 1;
 	explicit_bzero(want, sizeof want);
 	return ok ? AUTH_OK : AUTH_FAIL;
+}
+
+/*
+ * Client-first (RFC 5802 5): client-first-message, the initial response
+ * or the answer to an empty challenge; server-first with a fresh nonce and
+ * salt; client-final with the proof; then "v=" server signature as one
+ * more challenge, answered by an empty line (RFC 4954 4).  A user without
+ * a secret goes through the same steps and work against a random one, and
+ * fails at the proof, so that the exchange tells nothing about the user.
+ */
+static enum auth_result
+auth_scram_sha256(struct auth_exchange *x, const char *initial)
+{
+	static struct scram s;
+	unsigned char msg[1200], salt[SCRAM_SALT_LEN], sig[SHA256_LEN];
+	unsigned char raw[24 + SCRAM_SALT_LEN];
+	char secret[512], snonce[33], v[64];
+	size_t len, slen = 0;
+	enum auth_result r = initial
+	    ? auth_decode(initial, msg, sizeof msg, &len)
+	    : auth_challenge(x, "", msg, sizeof msg, &len);
+
+	if (r != AUTH_OK)
+		return r;
+	if (scram_client_first(&s, (const char *)msg, len) < 0)
+		return AUTH_FAIL;
+	if (!auth_name_ok(s.user) || strlen(s.user) >= sizeof x->user)
+		return AUTH_FAIL;
+	snprintf(x->user, sizeof x->user, "%s", s.user);
+	int has = auth_secret(x, secret, sizeof secret, &slen);
+	if (has < 0)
+		return AUTH_TEMP;
+	if (has != 1) {
+		log_random_hex(secret, 33);
+		slen = 32;
+	}
+	/* The server's nonce and the salt must be unguessable (a replayed
+	 * exchange must not match): getrandom or nothing. */
+	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
+		explicit_bzero(secret, sizeof secret);
+		log_event("auth-backend", "error=\"getrandom failed\"");
+		return AUTH_TEMP;
+	}
+	sasl_b64_encode(raw, 24, snonce, sizeof snonce);
+	memcpy(salt, raw + 24, sizeof salt);
+	scram_server_first(&s, snonce, salt, sizeof salt, SCRAM_ITERATIONS);
+	r = auth_challenge(x, s.server_first, msg, sizeof msg, &len);
+	if (r != AUTH_OK) {
+		explicit_bzero(secret, sizeof secret);
+		return r;
+	}
+	int ok = scram_client_final(&s, (const char *)msg, len, secret, slen,
+	    salt, sizeof salt, SCRAM_ITERATIONS, sig);
+	explicit_bzero(secret, sizeof secret);
+	if (ok != 1 || has != 1)
+		return AUTH_FAIL;
+	memcpy(v, "v=", 2);
+	sasl_b64_encode(sig, sizeof sig, v + 2, sizeof v - 2);
+	r = auth_challenge(x, v, msg, sizeof msg, &len);
+	if (r == AUTH_OK && len != 0)
+		r = AUTH_FAIL;
+	return r;
 }
 
 enum auth_result
@@ -250,5 +326,7 @@ auth_run(struct auth_exchange *x, const char *mech, const char *initial)
 			return AUTH_BAD_INITIAL;
 		return auth_cram_md5(x);
 	}
+	if (strcasecmp(mech, "SCRAM-SHA-256") == 0 && auth_has_secrets(x->auth))
+		return auth_scram_sha256(x, initial);
 	return AUTH_BAD_MECH;
 }

@@ -4,11 +4,12 @@
 # users file ({ARGON2ID} hashes, sealed secrets for APOP/CRAM-MD5), then the
 # real cartero-smtpd and cartero-pop3d behind systemd-socket-activate and
 # tcpserver, logged into by clients nobody here wrote: Python smtplib (each
-# mechanism), swaks, curl, poplib, and RFC 5034 AUTH by hand.  Also the
-# checkpassword plugin with a qmail-style program written here.
+# mechanism), swaks, curl, poplib, GNU gsasl (SCRAM-SHA-256), and RFC 5034
+# AUTH and SCRAM's edge cases by hand.  Also the checkpassword plugin with
+# a qmail-style program written here.
 #
 # Users (made by cartero-passwd; argon2 costs kept small for speed):
-#   alice@example.test  --secret  APOP and CRAM-MD5 work for her
+#   alice@example.test  --secret  APOP, CRAM-MD5, SCRAM-SHA-256 work for her
 #   dave@example.test             PLAIN/LOGIN/USER only
 #   carol@example.test  --secret  a password with a space and a colon
 import base64
@@ -474,7 +475,8 @@ def smtplib_each_mechanism(srv):
     ehlo = smtp(srv)
     try:
         check(ehlo.has_extn("auth") and ehlo.esmtp_features["auth"].split()
-              == ["PLAIN", "LOGIN", "CRAM-MD5"], "EHLO AUTH %r" %
+              == ["PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256"],
+              "EHLO AUTH %r" %
               ehlo.esmtp_features.get("auth"))
     finally:
         ehlo.quit()
@@ -549,6 +551,197 @@ def swaks_auth(srv):
                         "--auth-password", pw)
         check(rc != 0 and "<** 535 5.7.8" in out,
               "swaks %s %s: exit %d\n%s" % (mech, user, rc, out))
+
+
+GSASL = shutil.which("gsasl")
+
+
+def gsasl_smtp(srv):
+    """GNU gsasl's SMTP logon with SCRAM-SHA-256: it checks the server's
+    signature too ("server trusted"); users without a secret, unknown
+    users and wrong passwords get 535."""
+    check(GSASL, "gsasl is not installed (scripts/deps test)")
+
+    def logon(user, pw):
+        rc, out = run([GSASL, "--smtp", "--connect=%s:%d" % (HOST, srv.port),
+                       "--no-starttls", "-m", "SCRAM-SHA-256", "-a", user,
+                       "-p", pw], timeout=TIMEOUT * 3)
+        return rc, out
+    for user in ("alice@example.test", "carol@example.test"):
+        rc, out = logon(user, USERS[user][0])
+        check(rc == 0 and "235 2.7.0" in out and "server trusted" in out,
+              "gsasl %s: exit %d\n%s" % (user, rc, out))
+        check(re.search(r"(?m)^AUTH SCRAM-SHA-256\r?$", out),
+              "gsasl did not use SCRAM-SHA-256:\n" + out)
+    for user, pw in (("alice@example.test", "alice-S3cretx"),
+                     ("dave@example.test", USERS["dave@example.test"][0]),
+                     ("nobody@example.test", "alice-S3cret")):
+        rc, out = logon(user, pw)
+        check(rc != 0 and "535 5.7.8" in out and "235" not in out,
+              "gsasl %s/%s: exit %d\n%s" % (user, pw, rc, out))
+    log = srv.logtext()
+    check('event=auth result=ok mech=SCRAM-SHA-256 user="carol@example.test"'
+          in log, "no auth ok line for SCRAM-SHA-256")
+    check('event=auth result=fail mech=SCRAM-SHA-256 '
+          'user="nobody@example.test"' in log, "no fail line")
+    for user, (pw, _) in USERS.items():
+        check(pw not in log, "the password of %s is in the log" % user)
+
+
+class Scram:
+    """The client side of SCRAM-SHA-256 (RFC 5802 3), to send what a
+    well-behaved client would not."""
+
+    def __init__(self, user, pw, gs2="n,,", nonce=None):
+        self.user, self.pw, self.gs2 = user, pw, gs2
+        self.cnonce = nonce or base64.b64encode(os.urandom(18)).decode()
+        self.bare = "n=%s,r=%s" % (user.replace("=", "=3D").replace(
+            ",", "=2C"), self.cnonce)
+
+    def first(self):
+        return b64(self.gs2 + self.bare)
+
+    def final(self, server_first, nonce=None, cb=None):
+        """client-final for SERVER_FIRST (text); keeps the server's
+        expected signature in self.verifier."""
+        attrs = dict(a.split("=", 1) for a in server_first.split(","))
+        salt, it = base64.b64decode(attrs["s"]), int(attrs["i"])
+        without = "c=%s,r=%s" % (cb or b64(self.gs2), nonce or attrs["r"])
+        salted = hashlib.pbkdf2_hmac("sha256", self.pw.encode(), salt, it)
+        ck = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+        stored = hashlib.sha256(ck).digest()
+        am = ("%s,%s,%s" % (self.bare, server_first, without)).encode()
+        sig = hmac.new(stored, am, hashlib.sha256).digest()
+        proof = bytes(a ^ b for a, b in zip(ck, sig))
+        sk = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+        self.verifier = "v=" + base64.b64encode(
+            hmac.new(sk, am, hashlib.sha256).digest()).decode()
+        return b64(without + ",p=" + base64.b64encode(proof).decode())
+
+
+def check_server_first(sf, cnonce):
+    m = re.fullmatch(r"r=([\x21-\x2b\x2d-\x7e]+),s=([A-Za-z0-9+/=]+),"
+                     r"i=([0-9]+)", sf)
+    check(m and m.group(1).startswith(cnonce) and
+          len(m.group(1)) > len(cnonce), "server-first %r" % sf)
+    check(len(base64.b64decode(m.group(2))) == 16 and m.group(3) == "4096",
+          "salt/iterations in %r" % sf)
+    return m.group(1), m.group(2)
+
+
+def smtp_scram_by_hand(srv):
+    """SCRAM-SHA-256 over SMTP, step by step: the server-first's shape, a
+    fresh nonce and salt per exchange, the server's signature, the empty
+    response after it; and each way to get it wrong."""
+    user, pw = "alice@example.test", USERS["alice@example.test"][0]
+    seen = set()
+    for initial in (True, False):
+        s = smtp(srv)
+        try:
+            c = Scram(user, pw)
+            if initial:
+                code, resp = s.docmd("AUTH", "SCRAM-SHA-256 " + c.first())
+            else:
+                code, resp = s.docmd("AUTH", "SCRAM-SHA-256")
+                check((code, resp) == (334, b""), "empty challenge: %d %r"
+                      % (code, resp))
+                code, resp = s.docmd(c.first())
+            check(code == 334, "server-first: %d %r" % (code, resp))
+            sf = base64.b64decode(resp).decode()
+            seen.add(check_server_first(sf, c.cnonce))
+            code, resp = s.docmd(c.final(sf))
+            check(code == 334 and base64.b64decode(resp).decode() ==
+                  c.verifier, "server-final %d %r, want %r" %
+                  (code, resp, c.verifier))
+            code, resp = s.docmd("")
+            check(code == 235, "after v=: %d %r" % (code, resp))
+            send_after(s, srv, user, "scram by hand %s" % initial)
+        finally:
+            s.close()
+    check(len(seen) == 2 and len({n for n, _ in seen}) == 2 and
+          len({salt for _, salt in seen}) == 2,
+          "nonce or salt repeated: %r" % seen)
+
+    def refused(first, final_kw=None, want_first=334, after_v=None,
+                want=535):
+        s = smtp(srv)
+        try:
+            c = Scram(user, pw, **(first or {}))
+            code, resp = s.docmd("AUTH", "SCRAM-SHA-256 " + c.first())
+            check(code == want_first, "%r: AUTH %d %r" % (first, code,
+                                                          resp))
+            if code != 334:
+                return
+            sf = base64.b64decode(resp).decode()
+            if final_kw == "cancel":
+                code, resp = s.docmd("*")
+            elif final_kw == "junk":
+                code, resp = s.docmd("not base64!")
+            else:
+                code, resp = s.docmd(c.final(sf, **(final_kw or {})))
+                if after_v is not None:
+                    check(code == 334, "v=: %d %r" % (code, resp))
+                    code, resp = s.docmd(after_v)
+            check(code == want, "%r %r: %d %r, want %d" % (
+                first, final_kw, code, resp, want))
+            check(s.docmd("NOOP")[0] == 250, "the session goes on")
+        finally:
+            s.close()
+    refused({"gs2": "p=tls-unique,,"}, want_first=535)  # no -PLUS offered
+    refused({"gs2": "n,a=dave@example.test,"}, want_first=535)
+    refused({"gs2": "y,,"}, {"cb": b64("n,,")}, want_first=334)
+    refused(None, {"nonce": "someone-elses-nonce"})
+    refused(None, "cancel", want=501)
+    refused(None, "junk", want=501)
+    refused(None, None, after_v=b64("extra"))
+    # a wrong password: the proof fails, no v= is sent
+    s = smtp(srv)
+    try:
+        c = Scram(user, pw + "x")
+        code, resp = s.docmd("AUTH", "SCRAM-SHA-256 " + c.first())
+        code, resp = s.docmd(c.final(base64.b64decode(resp).decode()))
+        check(code == 535, "wrong password: %d %r" % (code, resp))
+    finally:
+        s.close()
+    # "y,," (client could bind, thinks we cannot) is fine with c=eSws
+    s = smtp(srv)
+    try:
+        c = Scram(user, pw, gs2="y,,")
+        code, resp = s.docmd("AUTH", "SCRAM-SHA-256 " + c.first())
+        code, resp = s.docmd(c.final(base64.b64decode(resp).decode()))
+        check(code == 334, "y,,: %d %r" % (code, resp))
+        check(s.docmd("")[0] == 235, "y,,: no 235")
+    finally:
+        s.close()
+    log = srv.logtext()
+    check(pw not in log, "the password is in the log")
+
+
+def pop3_auth_scram(pop):
+    """RFC 5034 with SCRAM-SHA-256: "+ " continuations, the server's
+    signature as one, an empty line answers it; no secret, no login."""
+    for user, ok in (("alice@example.test", True),
+                     ("dave@example.test", False)):
+        r, _ = pop3_raw(pop)
+        try:
+            c = Scram(user, USERS[user][0])
+            got = r.cmd("AUTH SCRAM-SHA-256 " + c.first())
+            check(got.startswith("+ "), "server-first %r" % got)
+            sf = base64.b64decode(got[2:]).decode()
+            check_server_first(sf, c.cnonce)
+            got = r.cmd(c.final(sf))
+            if ok:
+                check(got.startswith("+ ") and base64.b64decode(
+                    got[2:]).decode() == c.verifier, "v=: %r" % got)
+                got = r.cmd("")
+                check(got.startswith("+OK maildrop has"), "%s: %r" %
+                      (user, got))
+            else:
+                check(got == "-ERR [AUTH] Authentication failed",
+                      "SCRAM without a secret: %r" % got)
+            r.cmd("QUIT")
+        finally:
+            r.close()
 
 
 def curl_auth(srv):
@@ -656,7 +849,8 @@ def pop3_capa_sasl(pop):
     p = poplib.POP3(HOST, pop.port, timeout=TIMEOUT)
     try:
         caps = p.capa()
-        check(caps.get("SASL") == ["PLAIN", "LOGIN", "CRAM-MD5"],
+        check(caps.get("SASL") == ["PLAIN", "LOGIN", "CRAM-MD5",
+                                   "SCRAM-SHA-256"],
               "CAPA SASL %r" % caps.get("SASL"))
     finally:
         p.quit()
@@ -1179,6 +1373,12 @@ def main():
                           lambda s, p: pop3_auth_plain(p)),
                          ("POP3 AUTH CRAM-MD5 by hand",
                           lambda s, p: pop3_auth_cram_md5(p)),
+                         ("gsasl --smtp SCRAM-SHA-256 (RFC 7677)",
+                          lambda s, p: gsasl_smtp(s)),
+                         ("SMTP AUTH SCRAM-SHA-256 by hand: v=, nonces, "
+                          "refusals", lambda s, p: smtp_scram_by_hand(s)),
+                         ("POP3 AUTH SCRAM-SHA-256 by hand",
+                          lambda s, p: pop3_auth_scram(p)),
                          ("a key file readable by others is refused",
                           key_readable_by_others),
                      ])

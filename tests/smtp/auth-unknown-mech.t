@@ -1,4 +1,5 @@
-# Mechanisms: an unknown one is 504 5.5.4 (RFC 4954 4); AUTH without a
+# Mechanisms: an unknown one is 504 5.5.4 (RFC 4954 4; SCRAM-SHA-1 and the
+# channel-binding SCRAM-SHA-256-PLUS are not offered); AUTH without a
 # mechanism is 501; an initial response with the server-first CRAM-MD5 is
 # 501 5.7.0; the mechanism name is case-insensitive.  A [plugin passwd]
 # key is configured so that CRAM-MD5 is offered (the key's content and
@@ -24,13 +25,15 @@ S: 250-SIZE *
 S: 250-8BITMIME
 S: 250-ENHANCEDSTATUSCODES
 S: 250-SMTPUTF8
-S: 250-AUTH PLAIN LOGIN CRAM-MD5
+S: 250-AUTH PLAIN LOGIN CRAM-MD5 SCRAM-SHA-256
 S: 250 CHUNKING
 C: AUTH FOO
 S: 504 5.5.4 Unrecognized authentication type
 C: AUTH DIGEST-MD5
 S: 504 5.5.4 Unrecognized authentication type
-C: AUTH SCRAM-SHA-256 biwsbj11c2VyLHI9ZnlrbytkMmxiYkZnT05Sdjlxa3hkYXdM
+C: AUTH SCRAM-SHA-256-PLUS cCx0bHMtdW5pcXVlLG49dXNlcixyPWZ5a28rZDJsYmJGZ09OUnY5cWt4ZGF3TA==
+S: 504 5.5.4 Unrecognized authentication type
+C: AUTH SCRAM-SHA-1 biwsbj11c2VyLHI9ZnlrbytkMmxiYkZnT05Sdjlxa3hkYXdM
 S: 504 5.5.4 Unrecognized authentication type
 C: AUTH PLAINX AGFsaWNlQGV4YW1wbGUudGVzdABzM2NyM3QtYWxpY2U=
 S: 504 5.5.4 Unrecognized authentication type

@@ -177,14 +177,14 @@ struct cartero_auth {
 	 * after the call: never keep or log it.  NULL: every check fails. */
 	int (*verify)(void *state, const char *user, const char *password,
 	    const char **error_r);
-	/* The reversible secret for APOP and CRAM-MD5, copied into buf (size
-	 * n) with *len_r set; 0 when the user has none (those mechanisms are
-	 * then not offered to that user).  NULL: no user has one.  The host
-	 * wipes buf after use. */
+	/* The reversible secret for APOP, CRAM-MD5 and SCRAM-SHA-256, copied
+	 * into buf (size n) with *len_r set; 0 when the user has none (those
+	 * mechanisms then fail for that user).  NULL: no user has one.  The
+	 * host wipes buf after use. */
 	int (*secret)(void *state, const char *user, char *buf, size_t n,
 	    size_t *len_r, const char **error_r);
-	/* Whether any user can have a secret (APOP and CRAM-MD5 are offered
-	 * only then); NULL: whenever secret is not NULL.  Non-zero for yes;
+	/* Whether any user can have a secret (APOP, CRAM-MD5 and SCRAM are
+	 * offered only then); NULL: whenever secret is not NULL.  Non-zero for yes;
 	 * asked whenever mechanisms are listed (POP3 greeting, EHLO, CAPA). */
 	int (*has_secrets)(void *state);
 };
