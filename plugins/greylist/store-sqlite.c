@@ -303,8 +303,8 @@ greylist_store_expire_due(struct greylist_store *st, time_t now,
 	}
 	if ((*removed_r = greylist_store_expire(st, now, p, error_r)) < 0)
 		goto fail;
-	if (sqlite3_bind_int64(st->next_set, 1,
-	    (sqlite3_int64)(now + p->expire_every))) {
+	if (sqlite3_bind_int64(st->next_set, 1, (sqlite3_int64)now +
+	    p->expire_every)) {
 		*error_r = store_fail(st, "bind");
 		goto fail;
 	}
