@@ -153,7 +153,7 @@ greylist_open(struct greylist *g, struct cartero_session *s)
 static void
 greylist_expire(struct greylist *g, struct cartero_session *s, time_t now)
 {
-	const char *error;
+	const char *error = "unknown";
 	char q[600];
 	long n;
 	int rc;

@@ -257,21 +257,23 @@ greylist_store_expire(struct greylist_store *st, time_t now,
 	return (long)sqlite3_changes(st->db);
 }
 
-/* The time the next expiry is due: 0 when none is scheduled, -1 on error. */
-static sqlite3_int64
-store_next_expire(struct greylist_store *st, const char **error_r)
+/* The time the next expiry is due into *next_r (0 when none is kept, or
+ * a value that is not a time, which makes it due); 0, or -1 on error. */
+static int
+store_next_expire(struct greylist_store *st, sqlite3_int64 *next_r,
+    const char **error_r)
 {
-	sqlite3_int64 next = 0;
 	int rc = sqlite3_step(st->next_get);
 
-	if (rc == SQLITE_ROW)
-		next = sqlite3_column_int64(st->next_get, 0);
-	else if (rc != SQLITE_DONE) {
-		*error_r = store_fail(st, "select");
-		next = -1;
-	}
+	*next_r = 0;
+	if (rc == SQLITE_ROW && sqlite3_column_int64(st->next_get, 0) > 0)
+		*next_r = sqlite3_column_int64(st->next_get, 0);
 	sqlite3_reset(st->next_get);
-	return next;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		*error_r = store_fail(st, "select");
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -285,16 +287,16 @@ int
 greylist_store_expire_due(struct greylist_store *st, time_t now,
     const struct greylist_policy *p, long *removed_r, const char **error_r)
 {
-	sqlite3_int64 next = store_next_expire(st, error_r);
+	sqlite3_int64 next;
 
 	*removed_r = 0;
-	if (next < 0)
+	if (store_next_expire(st, &next, error_r) < 0)
 		return -1;
 	if (now < next && next - now <= p->expire_every)
 		return 0;
 	if (store_step_done(st, st->begin, "begin", error_r) < 0)
 		return -1;
-	if ((next = store_next_expire(st, error_r)) < 0)
+	if (store_next_expire(st, &next, error_r) < 0)
 		goto fail;
 	if (now < next && next - now <= p->expire_every) {
 		if (store_step_done(st, st->commit, "commit", error_r) < 0)

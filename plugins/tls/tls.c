@@ -26,8 +26,11 @@ struct tls_ctx {
 	gnutls_certificate_credentials_t cred;
 	gnutls_certificate_credentials_t sni_cred;	/* the name's own */
 	gnutls_priority_t priority;
+	const char *cert, *key;		/* [tls]'s own pair */
 	const char *sni_dir, *ca;	/* from [tls]; NULL when not set */
 	bool has_ca;
+	bool is_sni_done;		/* the first hello was looked at */
+	char sni_name[256];		/* the name whose folder is used */
 	char version[32];
 	char peer[512];
 };
@@ -184,6 +187,10 @@ tls_client_hello(gnutls_session_t session)
 	const char *what;
 	int r;
 
+	/* A second hello (after a HelloRetryRequest) asks for the same. */
+	if (t->is_sni_done)
+		return 0;
+	t->is_sni_done = true;
 	if (gnutls_server_name_get(session, name, &n, &type, 0) < 0 ||
 	    type != GNUTLS_NAME_DNS)
 		return 0;
@@ -199,17 +206,41 @@ tls_client_hello(gnutls_session_t session)
 	}
 	snprintf(cert, sizeof cert, "%s/" TLS_SNI_CERT, dir);
 	snprintf(key, sizeof key, "%s/" TLS_SNI_KEY, dir);
-	if ((r = tls_cred_load(&t->sni_cred, cert, key, t->ca, &what)) < 0 ||
-	    (r = gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE,
-	    t->sni_cred)) < 0) {
+	/* The name's pair first, [tls]'s second: GnuTLS serves the name's
+	 * unless it cannot serve this client (a TLS 1.3 client and an RSA
+	 * key for encipherment only, an ECDSA key and an RSA-only client),
+	 * and then falls back to the default instead of failing. */
+	if ((r = tls_cred_load(&t->sni_cred, cert, key, t->ca, &what)) < 0) {
 		host->log(NULL, "tls-sni", "name=%s cert=default error=%s",
 		    name, host->log_quote(q, sizeof q,
 		    tls_fail("certificate", what, r)));
 		return 0;
 	}
+	if ((r = gnutls_certificate_set_x509_key_file(t->sni_cred, t->cert,
+	    t->key, GNUTLS_X509_FMT_PEM)) < 0 ||
+	    (r = gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE,
+	    t->sni_cred)) < 0) {
+		host->log(NULL, "tls-sni", "name=%s cert=default error=%s",
+		    name, host->log_quote(q, sizeof q,
+		    tls_fail("credentials", NULL, r)));
+		return 0;
+	}
+	snprintf(t->sni_name, sizeof t->sni_name, "%s", name);
 	host->log(NULL, "tls-sni", "name=%s cert=%s", name,
 	    host->log_quote(q, sizeof q, cert));
 	return 0;
+}
+
+/* After the handshake: whether the name's certificate is the one sent. */
+static bool
+tls_sni_served(const struct tls_ctx *t)
+{
+	const gnutls_datum_t *ours = gnutls_certificate_get_ours(t->session);
+	gnutls_datum_t mine;
+
+	return ours != NULL && gnutls_certificate_get_crt_raw(t->sni_cred, 0,
+	    0, &mine) >= 0 && ours->size == mine.size &&
+	    memcmp(ours->data, mine.data, mine.size) == 0;
 }
 
 static int
@@ -239,6 +270,8 @@ tls_server_new(void *state, const struct cartero_conf *sec, void **ctx_r,
 		tls_free(t);
 		return -1;
 	}
+	t->cert = cert;
+	t->key = key;
 	t->ca = ca;
 	t->has_ca = ca != NULL;
 	t->sni_dir = host->conf_path(sec, "sni_dir");
@@ -366,6 +399,10 @@ tls_handshake(void *ctx, int fd_in, int fd_out, int timeout_ms,
 	else
 		snprintf(t->version, sizeof t->version, "%s", v ? v : "?");
 	tls_check_peer(t);
+	if (t->sni_name[0] != '\0' && !tls_sni_served(t))
+		host->log(NULL, "tls-sni", "name=%s cert=default error=\"the "
+		    "name's certificate does not suit this client\"",
+		    t->sni_name);
 	return 0;
 }
 

@@ -192,7 +192,7 @@ auth_login(struct auth_exchange *x, const char *initial)
 }
 
 /* The user's reversible secret into buf; 1, 0 when there is none, or
- * AUTH_TEMP's -1 (logged) when the backend failed. */
+ * -1 (logged, buf wiped) when the backend failed. */
 static int
 auth_secret(struct auth_exchange *x, char *buf, size_t n, size_t *len_r)
 {
@@ -202,6 +202,7 @@ auth_secret(struct auth_exchange *x, char *buf, size_t n, size_t *len_r)
 
 	if (has < 0) {
 		char q[300];
+		explicit_bzero(buf, n);	/* the backend may have begun */
 		log_event("auth-backend", "error=%s",
 		    log_quote(q, sizeof q, err ? err : "unknown"));
 	}
@@ -249,6 +250,55 @@ auth_cram_md5(struct auth_exchange *x)
 	return ok ? AUTH_OK : AUTH_FAIL;
 }
 
+/* The exchange after client-first (msg, len octets; cap the buffer's
+ * size, reused for the next responses); s and msg are the caller's to
+ * wipe. */
+static enum auth_result
+auth_scram_exchange(struct auth_exchange *x, struct scram *s,
+    unsigned char *msg, size_t cap, size_t len)
+{
+	unsigned char raw[24 + SCRAM_SALT_LEN], sig[SHA256_LEN];
+	char secret[512], snonce[33], v[64];
+	size_t slen = 0;
+	enum auth_result r;
+
+	if (scram_client_first(s, (const char *)msg, len) < 0)
+		return AUTH_FAIL;
+	if (!auth_name_ok(s->user) || strlen(s->user) >= sizeof x->user)
+		return AUTH_FAIL;
+	snprintf(x->user, sizeof x->user, "%s", s->user);
+	/* The server's nonce and the salt must be unguessable (a replayed
+	 * exchange must not match): getrandom or nothing. */
+	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
+		log_event("auth-backend", "error=\"getrandom failed\"");
+		return AUTH_TEMP;
+	}
+	int has = auth_secret(x, secret, sizeof secret, &slen);
+	if (has < 0)
+		return AUTH_TEMP;
+	if (has != 1) {
+		log_random_hex(secret, 33);
+		slen = 32;
+	}
+	sasl_b64_encode(raw, 24, snonce, sizeof snonce);
+	scram_server_first(s, snonce, raw + 24, SCRAM_SALT_LEN,
+	    SCRAM_ITERATIONS);
+	r = auth_challenge(x, s->server_first, msg, cap, &len);
+	int ok = r != AUTH_OK ? -1 : scram_client_final(s, (const char *)msg,
+	    len, secret, slen, raw + 24, SCRAM_SALT_LEN, SCRAM_ITERATIONS,
+	    sig);
+	explicit_bzero(secret, sizeof secret);
+	if (r != AUTH_OK)
+		return r;
+	if (ok != 1 || has != 1)
+		return AUTH_FAIL;
+	memcpy(v, "v=", 2);
+	sasl_b64_encode(sig, sizeof sig, v + 2, sizeof v - 2);
+	explicit_bzero(sig, sizeof sig);
+	r = auth_challenge(x, v, msg, cap, &len);
+	return r == AUTH_OK && len != 0 ? AUTH_FAIL : r;
+}
+
 /*
  * Client-first (RFC 5802 5): client-first-message, the initial response
  * or the answer to an empty challenge; server-first with a fresh nonce and
@@ -260,54 +310,17 @@ auth_cram_md5(struct auth_exchange *x)
 static enum auth_result
 auth_scram_sha256(struct auth_exchange *x, const char *initial)
 {
-	static struct scram s;
-	unsigned char msg[1200], salt[SCRAM_SALT_LEN], sig[SHA256_LEN];
-	unsigned char raw[24 + SCRAM_SALT_LEN];
-	char secret[512], snonce[33], v[64];
-	size_t len, slen = 0;
+	struct scram s;
+	unsigned char msg[1200];
+	size_t len;
 	enum auth_result r = initial
 	    ? auth_decode(initial, msg, sizeof msg, &len)
 	    : auth_challenge(x, "", msg, sizeof msg, &len);
 
-	if (r != AUTH_OK)
-		return r;
-	if (scram_client_first(&s, (const char *)msg, len) < 0)
-		return AUTH_FAIL;
-	if (!auth_name_ok(s.user) || strlen(s.user) >= sizeof x->user)
-		return AUTH_FAIL;
-	snprintf(x->user, sizeof x->user, "%s", s.user);
-	int has = auth_secret(x, secret, sizeof secret, &slen);
-	if (has < 0)
-		return AUTH_TEMP;
-	if (has != 1) {
-		log_random_hex(secret, 33);
-		slen = 32;
-	}
-	/* The server's nonce and the salt must be unguessable (a replayed
-	 * exchange must not match): getrandom or nothing. */
-	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
-		explicit_bzero(secret, sizeof secret);
-		log_event("auth-backend", "error=\"getrandom failed\"");
-		return AUTH_TEMP;
-	}
-	sasl_b64_encode(raw, 24, snonce, sizeof snonce);
-	memcpy(salt, raw + 24, sizeof salt);
-	scram_server_first(&s, snonce, salt, sizeof salt, SCRAM_ITERATIONS);
-	r = auth_challenge(x, s.server_first, msg, sizeof msg, &len);
-	if (r != AUTH_OK) {
-		explicit_bzero(secret, sizeof secret);
-		return r;
-	}
-	int ok = scram_client_final(&s, (const char *)msg, len, secret, slen,
-	    salt, sizeof salt, SCRAM_ITERATIONS, sig);
-	explicit_bzero(secret, sizeof secret);
-	if (ok != 1 || has != 1)
-		return AUTH_FAIL;
-	memcpy(v, "v=", 2);
-	sasl_b64_encode(sig, sizeof sig, v + 2, sizeof v - 2);
-	r = auth_challenge(x, v, msg, sizeof msg, &len);
-	if (r == AUTH_OK && len != 0)
-		r = AUTH_FAIL;
+	if (r == AUTH_OK)
+		r = auth_scram_exchange(x, &s, msg, sizeof msg, len);
+	explicit_bzero(&s, sizeof s);
+	explicit_bzero(msg, sizeof msg);
 	return r;
 }
 

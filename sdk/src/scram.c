@@ -3,6 +3,7 @@
  * proof check of RFC 5802 3.  Salts and nonces come from the caller. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sasl-internal.h"
 #include "scram-internal.h"
@@ -101,8 +102,9 @@ scram_client_first(struct scram *s, const char *msg, size_t n)
 		return -1;
 	memcpy(s->nonce, p, len);
 	/* Extensions may follow; none is understood, none is mandatory. */
-	/* An authzid may only repeat the user (RFC 5802 5.1, as PLAIN). */
-	if (authzid[0] != '\0' && strcmp(authzid, s->user) != 0)
+	/* An authzid may only repeat the user (RFC 5802 5.1), in any case
+	 * of letters, as with PLAIN. */
+	if (authzid[0] != '\0' && strcasecmp(authzid, s->user) != 0)
 		return -1;
 	return 0;
 }
@@ -179,7 +181,10 @@ scram_client_final(const struct scram *s, const char *msg, size_t n,
 	    server_sig);
 	explicit_bzero(salted, sizeof salted);
 	explicit_bzero(client_key, sizeof client_key);
+	explicit_bzero(stored, sizeof stored);
+	explicit_bzero(sig, sizeof sig);
 	explicit_bzero(server_key, sizeof server_key);
 	explicit_bzero(got, sizeof got);
+	explicit_bzero(auth_msg, sizeof auth_msg);
 	return diff == 0 ? 1 : 0;
 }

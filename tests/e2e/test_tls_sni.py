@@ -68,6 +68,15 @@ def make_pki():
     shutil.copy(os.path.join(PKI, "default.key"),
                 os.path.join(bad, "privkey.pem"))
     os.makedirs(os.path.join(PKI, "sni", "empty.example.org"))
+    # RSA for key encipherment only: no TLS 1.3 signature with it
+    kex = os.path.join("sni", "kex.example.org")
+    os.makedirs(os.path.join(PKI, kex))
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+            os.path.join(kex, "privkey.pem"), "-out",
+            os.path.join(kex, "fullchain.pem"), "-days", "2", "-subj",
+            "/CN=kex.example.org", "-addext",
+            "subjectAltName=DNS:kex.example.org", "-addext",
+            "keyUsage=critical,keyEncipherment")
     # a CA and a client certificate it signed, for [tls] ca
     self_signed("ca.crt", "ca.key", "sni test CA", "DNS:ca.example")
     openssl("req", "-newkey", "ec", "-pkeyopt",
@@ -78,10 +87,15 @@ def make_pki():
             "ca.key", "-CAcreateserial", "-out", "client.crt", "-days", "2")
 
 
+# X448 left out, so that a client whose first key share is X448 gets a
+# HelloRetryRequest and sends a second hello.
+PRIORITY = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-GROUP-X448"
+
+
 def tls_section(extra=""):
-    return "\n[tls]\ncert = %s\nkey = %s\nsni_dir = %s\n%s" % (
-        os.path.join(PKI, "default.crt"), os.path.join(PKI, "default.key"),
-        os.path.join(PKI, "sni"), extra)
+    return "\n[tls]\ncert = %s\nkey = %s\nsni_dir = %s\npriority = %s\n%s" \
+        % (os.path.join(PKI, "default.crt"), os.path.join(PKI, "default.key"),
+           os.path.join(PKI, "sni"), PRIORITY, extra)
 
 
 def subject_cn(der):
@@ -142,6 +156,41 @@ def case_implicit(srv, name, want_cn, want_log, max_version=None):
     else:
         check(line is not None and all(w in line for w in want_log),
               "log %r lacks %r" % (line, want_log))
+
+
+def case_unsuitable(srv):
+    """A name's certificate that cannot serve the client (RSA for key
+    encipherment only, a TLS 1.3 client): [tls] cert instead, and the log
+    says so after the handshake."""
+    n = len(sni_lines(srv))
+    cn, greeting = implicit(srv, "kex.example.org", None)
+    check(cn == "mx.example.test", "got CN %r" % cn)
+    check(greeting.startswith(b"220 "), "greeting %r" % greeting)
+    lines = wait_for(lambda: len(sni_lines(srv)) >= n + 2, 2.0) and \
+        sni_lines(srv)[n:]
+    check(lines and len(lines) == 2 and "/kex.example.org/fullchain.pem"
+          in lines[0] and "name=kex.example.org cert=default error=" in
+          lines[1] and "does not suit" in lines[1], "log %r" % lines)
+
+
+def case_second_hello(srv):
+    """openssl s_client with X448 first: the server asks for another
+    key share (HelloRetryRequest), the client says hello twice; the
+    folder is read once and its certificate served."""
+    n = len(sni_lines(srv))
+    p = subprocess.run(
+        ["openssl", "s_client", "-connect", "%s:%d" % (HOST, srv.port),
+         "-tls1_3", "-groups", "X448:X25519", "-servername",
+         "mail.example.org", "-msg"], input=b"QUIT\r\n",
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=TIMEOUT)
+    out = p.stdout.decode("utf-8", "replace")
+    check(out.count("ClientHello") == 2, "not two hellos:\n%s" % out[-3000:])
+    check("CN = mail.example.org" in out or "CN=mail.example.org" in out,
+          "certificate served:\n%s" % out[-3000:])
+    lines = wait_for(lambda: len(sni_lines(srv)) > n, 2.0) and \
+        sni_lines(srv)[n:]
+    check(lines and len(lines) == 1 and "name=mail.example.org " in
+          lines[0], "tls-sni lines %r" % lines)
 
 
 def case_bad_name(srv, name):
@@ -281,6 +330,10 @@ def main():
                                     "error=", "fullchain.pem"])),
             ("--tls: not a host name ('_'): GnuTLS ends the handshake, "
              "logged", lambda: case_bad_name(smtps, "a_b.example.org")),
+            ("--tls: a name's certificate unfit for the client: default, "
+             "logged", lambda: case_unsuitable(smtps)),
+            ("--tls: a second hello (HelloRetryRequest): the folder read "
+             "once", lambda: case_second_hello(smtps)),
             ("--tls: TLS 1.2 client: the name's folder", lambda:
              case_implicit(smtps, "mail.example.org", "mail.example.org",
                            ["name=mail.example.org "],

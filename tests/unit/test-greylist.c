@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
+#include <sqlite3.h>
+
 #include "../../plugins/greylist/greylist-internal.h"
 #include "test.h"
 
@@ -383,6 +385,27 @@ test_store_schedule(void)
 		test_assert_int(greylist_store_expire_due(st, 5801 - 3600,
 		    &pol, &n, &error), ==, 1);
 		test_assert_int(greylist_store_expire_due(st, 2202, &pol, &n,
+		    &error), ==, 0);
+	}
+	greylist_store_close(&st);
+	test_end();
+
+	test_begin("store: a schedule that is not a time is due");
+	{
+		sqlite3 *db = NULL;
+		test_assert_int(sqlite3_open(path, &db), ==, SQLITE_OK);
+		test_assert_int(sqlite3_exec(db, "UPDATE meta SET value = -5 "
+		    "WHERE key = 'next_expire'", NULL, NULL, NULL), ==,
+		    SQLITE_OK);
+		sqlite3_close(db);
+	}
+	error = NULL;
+	test_assert_int(greylist_store_open(&st, path, &error), ==, 0);
+	if (st != NULL) {
+		test_assert_int(greylist_store_expire_due(st, 2203, &pol, &n,
+		    &error), ==, 1);
+		test_assert(error == NULL);
+		test_assert_int(greylist_store_expire_due(st, 2204, &pol, &n,
 		    &error), ==, 0);
 	}
 	greylist_store_close(&st);

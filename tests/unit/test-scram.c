@@ -248,6 +248,7 @@ test_scram_first(void)
 		{ "n,,n=user,r=abc", "user" },
 		{ "y,,n=user,r=abc", "user" },
 		{ "n,a=user,n=user,r=abc", "user" },
+		{ "n,a=User,n=user,r=abc", "user" },	/* as PLAIN: any case */
 		{ "n,,n=a=2Cb=3Dc,r=abc", "a,b=c" },
 		{ "n,,n=alice@example.test,r=x,ext=1", "alice@example.test" },
 		{ "n,,n=\xc3\xa9l\xc3\xa8ve,r=!\"#$%&'()*+-./~", "\xc3\xa9l"
