@@ -1483,6 +1483,11 @@ def haproxy_cfg(ports, s1, s2, p1, p2):
             continue
         line = line.replace("check inter 10s", "check inter 300ms")
         out.append(line)
+        if s.startswith("timeout connect "):
+            # Without it a check must end within inter (300 ms): a
+            # handler spawned for it (ASan, a busy machine) can take that
+            # long, and three such checks mark a server DOWN.
+            out.append("\ttimeout check 10s")
     return "\n".join(out) + "\n"
 
 

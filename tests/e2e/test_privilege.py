@@ -15,7 +15,6 @@ import json
 import os
 import pwd
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "lib"))
@@ -42,6 +41,17 @@ def nobody():
     groups = sorted({pw.pw_gid} | {g.gr_gid for g in grp.getgrall()
                                    if "nobody" in g.gr_mem})
     return pw.pw_uid, pw.pw_gid, groups
+
+
+def is_nobody(pid):
+    """True when PID's ids are all nobody's (False if it is gone)."""
+    uid, gid, groups = nobody()
+    try:
+        got = ids(pid)
+    except OSError:
+        return False
+    return (got["Uid"] == [uid] * 4 and got["Gid"] == [gid] * 4 and
+            sorted(got["Groups"]) == groups)
 
 
 def check_nobody(pid, when):
@@ -120,7 +130,12 @@ def smtpd_proxy_as_nobody():
             try:
                 pids = wait_for(srv.handlers)
                 check(len(pids) == 1, "handlers %r" % pids)
-                time.sleep(0.1)     # it has set up and blocks in read
+                # It is listed once exec'd; its set-up (configuration,
+                # plugins; slow under ASan on a busy machine) comes before
+                # the switch, so wait for it, bounded.  Nothing has been
+                # sent yet: all it does meanwhile is before it reads a
+                # byte, and one that stays root fails check_nobody.
+                wait_for(lambda: is_nobody(pids[0]))
                 note = check_nobody(pids[0], "waiting for the PROXY header")
                 c.send(b"PROXY TCP4 192.0.2.7 127.0.0.1 4000 25\r\n")
                 c.expect(220, "greeting after PROXY")

@@ -62,24 +62,31 @@ class Spamd:
         exe = shutil.which("spamd") or "/usr/sbin/spamd"
         check(os.path.exists(exe), "spamd is not installed (Debian: spamd "
               "and spamassassin; scripts/deps test installs them)")
-        self.port = free_port()
-        argv = [exe, "--listen", "%s:%d" % (HOST, self.port),
-                "--listen", self.sock, "--socketmode", "0666",
-                "--allowed-ips", "127.0.0.1", "--local", "--nouser-config",
-                "--siteconfigpath", self.site, "--helper-home-dir",
-                self.home, "--max-children", "2", "--syslog", "stderr",
-                "--pidfile", os.path.join(self.tmp, "pid")]
         self.log = open(self.logpath, "ab")
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                     stdout=self.log, stderr=self.log,
-                                     cwd=self.tmp, start_new_session=True)
-        ok = wait_for(lambda: (listening(self.port) and
-                               os.path.exists(self.sock)) or
-                      self.proc.poll() is not None, SPAMD_START, 0.1)
-        if not ok or self.proc.poll() is not None:
-            raise Failure("spamd did not start within %ss:\n%s" %
-                          (SPAMD_START, self.logtext()[-3000:]))
-        return self
+        # spamd binds only after seconds of rule compilation: the port
+        # may be taken meanwhile, and then it exits; another one then.
+        for _ in range(3):
+            self.port = free_port()
+            argv = [exe, "--listen", "%s:%d" % (HOST, self.port),
+                    "--listen", self.sock, "--socketmode", "0666",
+                    "--allowed-ips", "127.0.0.1", "--local",
+                    "--nouser-config", "--siteconfigpath", self.site,
+                    "--helper-home-dir", self.home, "--max-children", "2",
+                    "--syslog", "stderr",
+                    "--pidfile", os.path.join(self.tmp, "pid")]
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                         stdout=self.log, stderr=self.log,
+                                         cwd=self.tmp, start_new_session=True)
+            ok = wait_for(lambda: (listening(self.port) and
+                                   os.path.exists(self.sock)) or
+                          self.proc.poll() is not None, SPAMD_START, 0.1)
+            if ok and self.proc.poll() is None:
+                return self
+            if self.proc.poll() is None:
+                break           # alive but not listening: no retry
+            self.proc.wait()
+        raise Failure("spamd did not start within %ss:\n%s" %
+                      (SPAMD_START, self.logtext()[-3000:]))
 
     def logtext(self):
         try:

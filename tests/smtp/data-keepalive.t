@@ -1,8 +1,10 @@
 # The twin of slowloris-data.t: whole lines with the same 0.4 s gaps keep
-# DATA alive past the 1 s timeout, because each line end renews it.
+# DATA alive past the timeout, because each line end renews it.  timeout
+# = 2 (not 1): a gap may grow on a busy machine, and 2.4 s in all is still
+# past it.
 !user example.test/alice
 !conf [smtpd]
-!conf timeout = 1
+!conf timeout = 2
 S: 220 mx.example.test ESMTP cartero
 C: EHLO client.example
 S: 250-mx.example.test
@@ -27,10 +29,14 @@ C: line 3
 C: line 4
 !sleep 0.4
 C: line 5
+!sleep 0.4
+C: line 6
+!sleep 0.4
+C: line 7
 C: .
 S: 250 2.0.0 Ok: queued as *
 C: QUIT
 S: 221 2.0.0 Bye
 S: <EOF>
 !mail example.test/alice 1
-!body example.test/alice line 1\r\nline 2\r\nline 3\r\nline 4\r\nline 5\r\n
+!body example.test/alice line 1\r\nline 2\r\nline 3\r\nline 4\r\nline 5\r\nline 6\r\nline 7\r\n

@@ -1,6 +1,7 @@
 # The timeout is also a deadline per command line: bytes trickled with
 # gaps shorter than the timeout (0.4 s, timeout = 1) do not keep one line
-# alive.  The line completes at 1.6 s, after the 421.
+# alive.  The line completes at 2.4 s, well after the 421 (a handler kept
+# off the CPU past its deadline may still read what came meanwhile).
 !conf [smtpd]
 !conf timeout = 1
 S: 220 mx.example.test ESMTP cartero
@@ -19,6 +20,10 @@ C> OP
 C>  x
 !sleep 0.4
 C> yz
+!sleep 0.4
+C> zz
+!sleep 0.4
+C> zz
 !sleep 0.4
 C> \r\n
 S: 421 4.4.2 Timeout exceeded, closing connection

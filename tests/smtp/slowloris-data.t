@@ -1,6 +1,6 @@
 # In DATA the deadline is renewed only when a line end arrives: a message
 # trickled without line ends (gaps 0.4 s, timeout = 1) is cut off, and
-# nothing is stored.
+# nothing is stored.  Its end comes at 2.4 s, well after the 421.
 !user example.test/alice
 !conf [smtpd]
 !conf timeout = 1
@@ -27,6 +27,10 @@ C> b
 C> c
 !sleep 0.4
 C> d
+!sleep 0.4
+C> e
+!sleep 0.4
+C> f
 !sleep 0.4
 C> \r\n.\r\n
 S: 421 4.4.2 Timeout exceeded, closing connection
