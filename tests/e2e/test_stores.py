@@ -44,7 +44,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "lib"))
 from carterotest import (BIN, HOST, PLUGINS, TIMEOUT,  # noqa: E402
-                         Failure, Raw, Reporter, Server, check,
+                         Failure, Raw, Reporter, Server, check, openssl_in,
                          check_handlers_clean, free_port, listening,
                          received, strip_trace, wait_for)
 
@@ -385,14 +385,7 @@ subjectAltName = DNS:smart.example.test, IP:127.0.0.1
 
 
 def openssl(*args):
-    try:
-        p = subprocess.run(("openssl",) + args, cwd=PKI, timeout=TIMEOUT,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise Failure("openssl %s timed out" % args[0])
-    check(p.returncode == 0, "openssl %s: %s" % (
-        " ".join(args), p.stdout.decode("utf-8", "replace")))
+    openssl_in(PKI, *args)
 
 
 def make_pki():

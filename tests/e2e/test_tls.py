@@ -42,8 +42,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "lib"))
 from carterotest import (BIN, HOST, LAUNCHERS, PLUGINS, POP3_BIN,  # noqa: E402
                          SANITIZER_MARKS, TIMEOUT, Failure, Pop3Server, Raw,
-                         Reporter, Server, check, proc_children, received,
-                         run, strip_trace, wait_for)
+                         Reporter, Server, check, openssl_in, proc_children,
+                         received, run, strip_trace, wait_for)
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
@@ -69,14 +69,7 @@ extendedKeyUsage = clientAuth
 
 
 def openssl(*args):
-    try:
-        p = subprocess.run(("openssl",) + args, cwd=PKI, timeout=TIMEOUT,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise Failure("openssl %s timed out" % args[0])
-    check(p.returncode == 0, "openssl %s: %s" % (
-        " ".join(args), p.stdout.decode("utf-8", "replace")))
+    openssl_in(PKI, *args)
 
 
 def make_pki():

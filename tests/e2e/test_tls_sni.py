@@ -26,21 +26,15 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "lib"))
 from carterotest import (BIN, HOST, SANITIZER_MARKS, TIMEOUT,  # noqa: E402
-                         Failure, Pop3Server, Reporter, check, wait_for)
+                         Failure, Pop3Server, Reporter, check, openssl_in,
+                         wait_for)
 
 R = Reporter()
 PKI = tempfile.mkdtemp(prefix="cartero-e2e-sni-")
 
 
 def openssl(*args):
-    try:
-        p = subprocess.run(("openssl",) + args, cwd=PKI, timeout=TIMEOUT,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise Failure("openssl %s timed out" % args[0])
-    check(p.returncode == 0, "openssl %s: %s" % (
-        " ".join(args), p.stdout.decode("utf-8", "replace")))
+    openssl_in(PKI, *args)
 
 
 def self_signed(cert, key, cn, san):

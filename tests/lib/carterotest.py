@@ -585,6 +585,19 @@ class Raw:
             pass
 
 
+def openssl_in(folder, *args):
+    """openssl ARGS run in FOLDER (a throw-away PKI); fails the case with
+    openssl's output when it fails."""
+    try:
+        p = subprocess.run(("openssl",) + args, cwd=folder, timeout=TIMEOUT,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise Failure("openssl %s timed out" % args[0])
+    check(p.returncode == 0, "openssl %s: %s" % (
+        " ".join(args), p.stdout.decode("utf-8", "replace")))
+
+
 def run(argv, timeout=TIMEOUT * 3, **kw):
     """Runs a client program; (exit status, stdout+stderr text)."""
     try:

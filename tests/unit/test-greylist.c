@@ -237,12 +237,36 @@ rm_dir(const char *dir)
 		printf("# could not remove %s\n", dir);
 }
 
+/* A new state file in a new folder (*dir_r, path) for the case just
+ * begun; NULL when that fails, the case then ended and failed. */
+static struct greylist_store *
+store_new(char **dir_r, char *path, size_t n)
+{
+	struct greylist_store *st = NULL;
+	const char *error = NULL;
+
+	*dir_r = tmp_dir();
+	test_assert(*dir_r != NULL);
+	if (*dir_r == NULL) {
+		test_end();
+		return NULL;
+	}
+	snprintf(path, n, "%s/state.db", *dir_r);
+	test_assert_int(greylist_store_open(&st, path, &error), ==, 0);
+	if (st == NULL) {
+		test_fail(__FILE__, __LINE__, "open: %s", error);
+		test_end();
+		rm_dir(*dir_r);
+	}
+	return st;
+}
+
 static void
 test_store(void)
 {
-	struct greylist_store *st = NULL;
+	struct greylist_store *st;
 	const char *error = NULL, *why = NULL;
-	char *dir = tmp_dir(), path[128];
+	char *dir, path[128];
 	struct greylist_triplet a = { "192.0.2.0/24", "s@example.org",
 	    "r@example.test" };
 	struct greylist_triplet b = { "192.0.2.0/24", "s@example.org",
@@ -251,19 +275,8 @@ test_store(void)
 	long w = -1;
 
 	test_begin("store: a triplet's life");
-	test_assert(dir != NULL);
-	if (dir == NULL) {
-		test_end();
+	if ((st = store_new(&dir, path, sizeof path)) == NULL)
 		return;
-	}
-	snprintf(path, sizeof path, "%s/state.db", dir);
-	test_assert_int(greylist_store_open(&st, path, &error), ==, 0);
-	if (st == NULL) {
-		test_fail(__FILE__, __LINE__, "open: %s", error);
-		test_end();
-		rm_dir(dir);
-		return;
-	}
 	test_assert_int(greylist_store_check(st, &a, 1000, &pol, &w, &why,
 	    &error), ==, 0);
 	test_assert_int(w, ==, 300);
@@ -331,27 +344,16 @@ test_store(void)
 static void
 test_store_schedule(void)
 {
-	struct greylist_store *st = NULL;
+	struct greylist_store *st;
 	const char *error = NULL, *why = NULL;
-	char *dir = tmp_dir(), path[128];
+	char *dir, path[128];
 	struct greylist_triplet a = { "192.0.2.0/24", "s@example.org",
 	    "r@example.test" };
 	long w = -1, n = -1;
 
 	test_begin("store: expiry runs once per expire_every");
-	test_assert(dir != NULL);
-	if (dir == NULL) {
-		test_end();
+	if ((st = store_new(&dir, path, sizeof path)) == NULL)
 		return;
-	}
-	snprintf(path, sizeof path, "%s/state.db", dir);
-	test_assert_int(greylist_store_open(&st, path, &error), ==, 0);
-	if (st == NULL) {
-		test_fail(__FILE__, __LINE__, "open: %s", error);
-		test_end();
-		rm_dir(dir);
-		return;
-	}
 	/* No schedule yet: due at once, next at 1600. */
 	test_assert_int(greylist_store_expire_due(st, 1000, &pol, &n, &error),
 	    ==, 1);
