@@ -734,11 +734,7 @@ def pop3_auth_scram(pop):
                 check(got.startswith("+ ") and base64.b64decode(
                     got[2:]).decode() == c.verifier, "v=: %r" % got)
                 got = r.cmd("")
-                check(got.startswith("+OK maildrop has"), "%s: %r" %
-                      (user, got))
-            else:
-                check(got == "-ERR [AUTH] Authentication failed",
-                      "SCRAM without a secret: %r" % got)
+            pop3_auth_outcome(got, user, ok, "SCRAM-SHA-256")
             r.cmd("QUIT")
         finally:
             r.close()
@@ -897,6 +893,17 @@ def pop3_auth_plain(pop):
     check(pw not in log and msg not in log, "password in the POP3 log")
 
 
+def pop3_auth_outcome(got, user, ok, mech):
+    """GOT, the last reply of a POP3 AUTH exchange by USER: logged in when
+    OK, else refused as a user without a secret is."""
+    if ok:
+        check(got.startswith("+OK maildrop has"), "%s %s: %r" %
+              (mech, user, got))
+    else:
+        check(got == "-ERR [AUTH] Authentication failed",
+              "%s without a secret: %r" % (mech, got))
+
+
 def pop3_auth_cram_md5(pop):
     for user, ok in (("alice@example.test", True),
                      ("dave@example.test", False)):
@@ -909,12 +916,7 @@ def pop3_auth_cram_md5(pop):
                                ch), "challenge is not a msg-id: %r" % ch)
             d = hmac.new(USERS[user][0].encode(), ch, hashlib.md5)
             got = r.cmd(b64("%s %s" % (user, d.hexdigest())))
-            if ok:
-                check(got.startswith("+OK maildrop has"), "%s: %r" %
-                      (user, got))
-            else:
-                check(got == "-ERR [AUTH] Authentication failed",
-                      "CRAM-MD5 without a secret: %r" % got)
+            pop3_auth_outcome(got, user, ok, "CRAM-MD5")
             r.cmd("QUIT")
         finally:
             r.close()

@@ -245,15 +245,19 @@ def main():
                          "retry_window = 2\nauto_allow = 1\n"
                          "expire_every = 5\n")
 
+    def exp_attempt(sender):
+        """SENDER to alice from 192.0.2.8 on exp.db: always a first or
+        early attempt (451); the session's log."""
+        got, _, log = attempt(srv, "192.0.2.8", sender,
+                              ["alice@example.test"], conf=exp_conf)
+        expect(got, [451])
+        return log
+
     def expiry_first():
         st["t_exp"] = time.monotonic()
-        got, _, log = attempt(srv, "192.0.2.8", "s8@example.org",
-                              ["alice@example.test"], conf=exp_conf)
-        expect(got, [451])
+        log = exp_attempt("s8@example.org")
         check("plugin=greylist op=expire removed=0" in log, "log: " + log)
-        got, _, log = attempt(srv, "192.0.2.8", "s9@example.org",
-                              ["alice@example.test"], conf=exp_conf)
-        expect(got, [451])
+        log = exp_attempt("s9@example.org")
         if time.monotonic() - st["t_exp"] < 4:
             check("op=expire" not in log, "expiry not due yet: " + log)
     R.case("expire_every: the first session expires, the next does not",
@@ -345,14 +349,10 @@ def main():
         left = st.get("t_exp", 0) + 6.2 - time.monotonic()
         if left > 0:
             time.sleep(left)
-        got, _, log = attempt(srv, "192.0.2.8", "s10@example.org",
-                              ["alice@example.test"], conf=exp_conf)
-        expect(got, [451])
+        log = exp_attempt("s10@example.org")
         # s8 and s9 are past retry_window; s10 was just written.
         check("plugin=greylist op=expire removed=2" in log, "log: " + log)
-        got, _, log = attempt(srv, "192.0.2.8", "s8@example.org",
-                              ["alice@example.test"], conf=exp_conf)
-        expect(got, [451])
+        log = exp_attempt("s8@example.org")
         check("reason=new" in log and "op=expire" not in log,
               "s8's row was removed, not found expired: " + log)
     R.case("expire_every: due again later, old rows removed, logged",

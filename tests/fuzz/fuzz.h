@@ -13,7 +13,8 @@
 #include "../../sdk/src/io-internal.h"
 
 /* libFuzzer calls these; tests/fuzz/replay.c calls them without it. */
-int LLVMFuzzerInitialize(int *argc, char ***argv);
+/* Optional, as for libFuzzer: a target without set-up leaves it out. */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* An oracle said no: the message on stderr, then abort(), which both

@@ -55,14 +55,6 @@ model_next(const uint8_t *s, size_t n, size_t *pos, size_t cap)
 }
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct io io;

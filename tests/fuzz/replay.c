@@ -180,7 +180,8 @@ main(int argc, char **argv)
 		add_path(&files, &n_files, argv[i]);
 	n = n_files;
 	qsort(files, n, sizeof *files, cmp_str);
-	LLVMFuzzerInitialize(&argc, &argv);
+	if (LLVMFuzzerInitialize != NULL)
+		LLVMFuzzerInitialize(&argc, &argv);
 	if (getenv("FUZZ_REPLAY_NOFORK") != NULL) {
 		/* For a debugger: everything in this process, stderr as is. */
 		for (size_t i = 0; i < n; i++) {
